@@ -1,0 +1,135 @@
+"""Wiring: one Connexion AsyncApp per vendor, each behind its gate, all sharing one world."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import connexion
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionResponse
+from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+
+from .core_bridge import CoreError
+from .gate import CONTROL_PREFIX, Gate
+from .vendors import VENDORS
+from .vendors.base import Vendor, VendorError
+from .world import World
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "openapi"
+if not SPEC_DIR.is_dir():  # installed as a wheel: specs are shipped inside the package
+    SPEC_DIR = Path(__file__).resolve().parent / "openapi"
+
+log = logging.getLogger("mockserver")
+
+# Credentials are checked by the gate in each vendor's own way (signatures, keys bound to tenants), so
+# Connexion's security middleware is left out; the specs still declare the schemes for their readers.
+MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
+
+
+def snake(name: str) -> str:
+    """``PostTasks`` -> ``post_tasks``; ``getHealth`` -> ``get_health``."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return name.replace("-", "_").lower()
+
+
+class ModuleResolver(Resolver):
+    """operationId (the vendor's own operation name) -> snake_case function in one module."""
+
+    def __init__(self, module: str):
+        super().__init__()
+        self.module = module
+
+    def resolve_operation_id(self, operation):
+        return f"{self.module}.{snake(operation.operation_id)}"
+
+
+def _control_error(status: int, message: str, details=None) -> VendorError:
+    body = {"error": message}
+    if details is not None:
+        body["details"] = details
+    return VendorError(status, body)
+
+
+def _vendor_for(vendor: Vendor, path: str):
+    return None if path.startswith(CONTROL_PREFIX) else vendor
+
+
+def _response(vendor: Vendor | None, err: VendorError) -> ConnexionResponse:
+    headers = dict(err.headers)
+    return ConnexionResponse(status_code=err.status, body=json.dumps(err.body), mimetype="application/json", headers=headers)
+
+
+def _problem_detail(exc: ProblemException) -> str:
+    detail = exc.detail or exc.title or "Bad request"
+    return str(detail)
+
+
+def _field_from_detail(detail: str) -> str | None:
+    """Connexion's messages name the field as ``'x' is a required property`` or ``... - 'a.b'``."""
+    m = re.search(r"'([^']+)' is a required property", detail)
+    if m:
+        return m.group(1)
+    m = re.search(r" - '([^']+)'$", detail)
+    if m:
+        return m.group(1)
+    return None
+
+
+def build_app(vendor: Vendor, world: World):
+    app = connexion.AsyncApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES)
+    app.add_api(vendor.spec, resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
+                validate_responses=world.settings.strict, strict_validation=world.settings.strict)
+    app.add_api("control.yaml", resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,
+                name="control", validate_responses=world.settings.strict)
+
+    def on_vendor_error(request, exc: VendorError):
+        return _response(None, exc)
+
+    def on_problem(request, exc: ProblemException):
+        path = request.url.path
+        detail = _problem_detail(exc)
+        if path.startswith(CONTROL_PREFIX):
+            return _response(None, _control_error(exc.status, detail))
+        if exc.status == 404:
+            err = vendor.not_found_route(request.method, path)
+        elif exc.status == 405:
+            err = vendor.method_not_allowed(request.method, path)
+        elif exc.status in (400, 415, 422):
+            err = vendor.bad_request(detail, _field_from_detail(detail))
+            err.status = 415 if exc.status == 415 else err.status
+        elif exc.status in (401, 403):
+            err = vendor.error(exc.status, None, detail)
+        else:
+            log.error("problem %s on %s: %s", exc.status, path, detail)
+            err = vendor.error(exc.status if exc.status < 500 else 500, None, detail)
+        return _response(vendor, err)
+
+    def on_http(request, exc: HTTPException):
+        return on_problem(request, ProblemException(status=exc.status_code, title=str(exc.detail), detail=str(exc.detail)))
+
+    def on_core(request, exc: Exception):
+        path = request.url.path
+        if path.startswith(CONTROL_PREFIX):
+            return _response(None, _control_error(400, str(exc)))
+        return _response(vendor, vendor.core_error(exc))
+
+    def on_crash(request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _response(vendor, vendor.error(500, None, "Internal error in the mock server"))
+
+    app.add_error_handler(VendorError, on_vendor_error)
+    app.add_error_handler(ProblemException, on_problem)
+    app.add_error_handler(HTTPException, on_http)
+    app.add_error_handler(CoreError, on_core)
+    app.add_error_handler(Exception, on_crash)
+    return Gate(app, vendor, world)
+
+
+def build_apps(world: World, vendors: list[str] | None = None) -> dict[str, Gate]:
+    return {name: build_app(VENDORS[name], world) for name in (vendors or list(VENDORS))}

@@ -1,0 +1,1 @@
+"""The control API (``/_mock``): health, workspace, reset, state, clock; journal and faults join here."""

@@ -1,0 +1,148 @@
+"""The ASGI layer in front of Connexion, one per vendor port.
+
+It reads the body once (bounded), refuses what Connexion would mishandle (a body that is not UTF-8
+gets a 500 from Connexion, connexion#1860), checks the vendor's credentials, sets the world and the
+principal for the handlers, and gives the journal and fault injection one place to hook in.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Awaitable, Callable
+
+from .vendors.base import RawRequest, Vendor, VendorError
+from .world import World, set_current_principal, set_current_world
+
+CONTROL_PREFIX = "/_mock"
+# Paths served without credentials: the control API and the interactive docs of each spec.
+PUBLIC_PREFIXES = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
+JSON_TYPES = ("application/json", "application/problem+json")
+
+# Hooks for the journal and faults: each is called with (vendor, raw_request) and may return an
+# ASGI-ready (status, headers, body) to answer instead, or None to go on.
+Interceptor = Callable[[Vendor, RawRequest], Awaitable[Any]]
+
+
+def render(vendor: Vendor | None, err: VendorError) -> tuple[int, dict[str, str], bytes]:
+    headers = {"content-type": "application/json"}
+    headers.update({k.lower(): v for k, v in err.headers.items()})
+    if vendor is not None:
+        vendor.decorate(headers)
+    return err.status, headers, json.dumps(err.body).encode()
+
+
+async def send_response(send, status: int, headers: dict[str, str], body: bytes) -> None:
+    raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+    raw_headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Gate:
+    def __init__(self, app, vendor: Vendor, world: World):
+        self.app = app
+        self.vendor = vendor
+        self.world = world
+        self.before: list[Interceptor] = []  # faults, rate limits
+        self.after: list[Callable[..., None]] = []  # journal: (vendor, raw, status, headers, body, seconds)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        set_current_world(self.world)
+        set_current_principal(None)
+        raw, error = await self._read(scope, receive)
+        scope.setdefault("state", {})["raw_request"] = raw
+        started = time.perf_counter()
+        captured: dict[str, Any] = {"status": 0, "headers": {}, "body": b""}
+
+        async def capture_send(message):
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = {k.decode("latin-1"): v.decode("latin-1") for k, v in message.get("headers", [])}
+                extra: dict[str, str] = {}
+                self.vendor.decorate(extra)
+                lower = {k.lower() for k in captured["headers"]}
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items() if k.lower() not in lower
+                ]
+            elif message["type"] == "http.response.body" and self.after:
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            answer = error
+            if answer is None:
+                for hook in self.before:
+                    answer = await hook(self.vendor, raw)
+                    if answer is not None:
+                        break
+            if answer is None and not raw.path.startswith(PUBLIC_PREFIXES + tuple(self.vendor.public_prefixes)):
+                try:
+                    set_current_principal(self.vendor.authenticate(self.world, raw))
+                except VendorError as exc:
+                    answer = render(self.vendor, exc)
+            if answer is not None:
+                if answer == "drop":  # fault injection: close without an answer
+                    captured["status"] = 0
+                    raise ConnectionAbortedError("dropped by fault injection")
+                status, headers, body = answer
+                await send_response(capture_send, status, headers, body)
+            else:
+                await self.app(scope, _replay(raw.body, receive), capture_send)
+        finally:
+            for hook in self.after:
+                hook(self.vendor, raw, captured["status"], captured["headers"], captured["body"], time.perf_counter() - started)
+
+    async def _read(self, scope, receive) -> tuple[RawRequest, Any]:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        raw = RawRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=b"",
+            scheme=scope.get("scheme", "http"),
+            host=headers.get("host", ""),
+        )
+        limit = self.world.settings.max_body_bytes
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            return raw, render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+        chunks, size = [], 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return raw, render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        raw.body = b"".join(chunks)
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        if raw.body and (ctype in JSON_TYPES or ctype.endswith("+json")) and not raw.path.startswith(CONTROL_PREFIX + "/upload"):
+            try:
+                json.loads(raw.body.decode("utf-8"))
+            except UnicodeDecodeError:
+                return raw, render(self.vendor, self.vendor.bad_request("Request body is not valid UTF-8", "body"))
+            except ValueError as exc:
+                return raw, render(self.vendor, self.vendor.bad_request(f"Request body is not valid JSON: {exc}", "body"))
+        return raw, None
+
+
+def _replay(body: bytes, downstream):
+    """Hand the buffered body to Connexion once, then pass on the real channel (disconnects)."""
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await downstream()
+
+    return receive

@@ -1,0 +1,332 @@
+"""State in TinyDB, behind one lock, with per-request cost that stays flat as data grows.
+
+TinyDB as shipped rewrites a whole table on every write (``Table._update_table`` re-keys every
+document) and answers every query by scanning.  Two small extensions keep it TinyDB while making
+each operation O(1) (or O(matches) for an indexed lookup):
+
+* ``LiveMemoryStorage`` hands out the live dict instead of a copy, so nothing is serialised per write.
+* ``KeyedTable`` uses the document's own string ``id`` as TinyDB's document id and mutates that live
+  dict in place, and keeps equality indexes on declared fields (``tenant``, ``task_id``...).
+
+Persistence (``--data PATH``) is a snapshot: the whole database is written to a temp file and renamed
+over the target (atomic on POSIX), on a bounded interval when something changed and on clean shutdown.
+A crash or ``kill -9`` loses at most the changes of the last interval; the file is never half written.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+import threading
+from typing import Any, Callable, Iterable, Iterator
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+
+class DuplicateId(KeyError):
+    """A document with this id is already stored."""
+
+
+class LiveMemoryStorage(Storage):
+    """Memory storage that returns its live dict: writes cost nothing, reads copy nothing."""
+
+    def __init__(self) -> None:
+        self.memory: dict[str, dict] = {}
+
+    def read(self) -> dict:
+        return self.memory
+
+    def write(self, data: dict) -> None:
+        # Tables mutate ``self.memory`` in place; a full write only happens on load/reset.
+        if data is not self.memory:
+            self.memory.clear()
+            self.memory.update(data)
+
+
+class KeyedTable(Table):
+    """A TinyDB table keyed by the document's string ``id``, with in-place O(1) updates."""
+
+    document_id_class = str
+
+    def _update_table(self, updater: Callable[[dict], None]) -> None:
+        tables = self._storage.read()
+        raw = tables.setdefault(self.name, {})
+        updater(raw)
+        self.clear_cache()
+
+
+class Collection:
+    """One table of the store: documents with a string ``id``, equality indexes on chosen fields.
+
+    Documents returned by ``get``/``find`` are the stored objects themselves: treat them as read-only
+    and change them through ``update``/``replace`` so indexes stay right.
+    """
+
+    def __init__(self, store: "Store", table: KeyedTable, indexes: Iterable[str]):
+        self._store = store
+        self._table = table
+        self._indexes: dict[str, dict[Any, dict[str, None]]] = {}
+        for field in indexes:
+            self.ensure_index(field)
+
+    # -- indexes -----------------------------------------------------------------
+    def ensure_index(self, field: str) -> None:
+        if field in self._indexes:
+            return
+        index: dict[Any, dict[str, None]] = {}
+        for doc_id, doc in self._raw().items():
+            index.setdefault(_key(doc.get(field)), {})[doc_id] = None
+        self._indexes[field] = index
+
+    def _index_add(self, doc_id: str, doc: dict) -> None:
+        for field, index in self._indexes.items():
+            index.setdefault(_key(doc.get(field)), {})[doc_id] = None
+
+    def _index_remove(self, doc_id: str, doc: dict) -> None:
+        for field, index in self._indexes.items():
+            bucket = index.get(_key(doc.get(field)))
+            if bucket is not None:
+                bucket.pop(doc_id, None)
+                if not bucket:
+                    del index[_key(doc.get(field))]
+
+    def _rebuild_indexes(self) -> None:
+        fields = list(self._indexes)
+        self._indexes = {}
+        for field in fields:
+            self.ensure_index(field)
+
+    # -- access ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._table.name
+
+    def _raw(self) -> dict[str, dict]:
+        # The live dict of this table (created on first use, so writes always land).
+        return self._table._storage.read().setdefault(self._table.name, {})
+
+    def get(self, doc_id: str) -> dict | None:
+        return self._raw().get(str(doc_id))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return str(doc_id) in self._raw()
+
+    def __len__(self) -> int:
+        return len(self._raw())
+
+    def insert(self, doc: dict) -> dict:
+        doc_id = doc.get("id")
+        if not isinstance(doc_id, str) or not doc_id:
+            raise ValueError("documents need a non-empty string 'id'")
+        if doc_id in self._raw():
+            raise DuplicateId(doc_id)
+        self._table.insert(Document(doc, doc_id=doc_id))
+        stored = self._raw()[doc_id]
+        self._index_add(doc_id, stored)
+        self._store.touch()
+        return stored
+
+    def update(self, doc_id: str, fields: dict) -> dict:
+        raw = self._raw()
+        doc = raw[doc_id]
+        indexed = [f for f in fields if f in self._indexes]
+        if indexed:
+            self._index_remove(doc_id, doc)
+        doc.update(fields)
+        if indexed:
+            self._index_add(doc_id, doc)
+        self._table.clear_cache()
+        self._store.touch()
+        return doc
+
+    def replace(self, doc: dict) -> dict:
+        doc_id = doc["id"]
+        old = self._raw().get(doc_id)
+        if old is not None:
+            self._index_remove(doc_id, old)
+        self._raw()[doc_id] = doc
+        self._index_add(doc_id, doc)
+        self._table.clear_cache()
+        self._store.touch()
+        return doc
+
+    def upsert(self, doc: dict) -> dict:
+        return self.replace(doc)
+
+    def remove(self, doc_id: str) -> dict | None:
+        raw = self._raw()
+        doc = raw.pop(str(doc_id), None)
+        if doc is not None:
+            self._index_remove(str(doc_id), doc)
+            self._table.clear_cache()
+            self._store.touch()
+        return doc
+
+    def ids(self, **eq: Any) -> list[str]:
+        """Ids of documents whose fields equal ``eq``, in insertion order."""
+        raw = self._raw()
+        if not eq:
+            return list(raw)
+        indexed = [f for f in eq if f in self._indexes]
+        if indexed:
+            # Start from the smallest indexed bucket, then check the remaining fields.
+            buckets = [self._indexes[f].get(_key(eq[f]), {}) for f in indexed]
+            smallest = min(buckets, key=len)
+            candidates: Iterable[str] = list(smallest)
+        else:
+            candidates = list(raw)
+        out = []
+        for doc_id in candidates:
+            doc = raw.get(doc_id)
+            if doc is not None and all(doc.get(f) == v for f, v in eq.items()):
+                out.append(doc_id)
+        return out
+
+    def find(self, **eq: Any) -> list[dict]:
+        raw = self._raw()
+        return [raw[i] for i in self.ids(**eq)]
+
+    def first(self, **eq: Any) -> dict | None:
+        found = self.ids(**eq)
+        return self._raw()[found[0]] if found else None
+
+    def count(self, **eq: Any) -> int:
+        if len(eq) == 1:
+            (field, value), = eq.items()
+            if field in self._indexes:
+                return len(self._indexes[field].get(_key(value), {}))
+        return len(self.ids(**eq)) if eq else len(self._raw())
+
+    def all(self) -> list[dict]:
+        return list(self._raw().values())
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(list(self._raw().values()))
+
+    def clear(self) -> None:
+        self._raw().clear()
+        self._rebuild_indexes()
+        self._table.clear_cache()
+        self._store.touch()
+
+
+def _key(value: Any) -> Any:
+    """Index key for a field value (lists and dicts are not hashable)."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+class Store:
+    """The whole state: a TinyDB database of keyed collections behind one re-entrant lock."""
+
+    def __init__(self, path: str | None = None):
+        self.lock = threading.RLock()
+        self.path = path
+        self.db = TinyDB(storage=LiveMemoryStorage)
+        self.db.table_class = KeyedTable
+        self._collections: dict[str, Collection] = {}
+        self.version = 0  # bumped on every change; the persister flushes when it moved
+        self._flushed_version = 0
+        if path and os.path.exists(path):
+            self.load_file(path)
+
+    def touch(self) -> None:
+        self.version += 1
+
+    def table(self, name: str, indexes: Iterable[str] = ()) -> Collection:
+        coll = self._collections.get(name)
+        if coll is None:
+            coll = Collection(self, self.db.table(name), indexes)
+            self._collections[name] = coll
+        else:
+            for field in indexes:
+                coll.ensure_index(field)
+        return coll
+
+    # -- whole-state operations --------------------------------------------------------
+    def export(self) -> dict:
+        """A deep, JSON-ready copy of every table: ``{table: [docs...]}``, sorted for stable output."""
+        with self.lock:
+            data = self.db.storage.read()
+            return {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items())}
+
+    def load(self, data: dict) -> None:
+        """Replace everything with ``data`` (as produced by ``export``)."""
+        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+            raise ValueError("state must be an object of table name -> list of documents")
+        for name, docs in data.items():
+            for doc in docs:
+                if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                    raise ValueError(f"table {name!r}: every document needs a string 'id'")
+        with self.lock:
+            memory = self.db.storage.read()
+            memory.clear()
+            for name, docs in data.items():
+                memory[name] = {d["id"]: copy.deepcopy(d) for d in docs}
+            for coll in self._collections.values():
+                coll._rebuild_indexes()
+                coll._table.clear_cache()
+            self.touch()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.load({})
+
+    # -- persistence ---------------------------------------------------------------------
+    def load_file(self, path: str) -> None:
+        with open(path, encoding="utf-8") as fh:
+            self.load(json.load(fh))
+        self._flushed_version = self.version
+
+    def flush(self) -> bool:
+        """Write a snapshot to ``self.path`` atomically if anything changed. Returns True if written."""
+        if not self.path:
+            return False
+        with self.lock:
+            if self.version == self._flushed_version and os.path.exists(self.path):
+                return False
+            version = self.version
+            data = {name: list(docs.values()) for name, docs in sorted(self.db.storage.read().items())}
+            text = json.dumps(data, separators=(",", ":"))
+        directory = os.path.dirname(os.path.abspath(self.path))
+        fd, tmp = tempfile.mkstemp(prefix=".mockserver-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        self._flushed_version = version
+        return True
+
+
+class Persister:
+    """Flushes a store to its file every ``interval`` seconds while it changes, and once at stop."""
+
+    def __init__(self, store: Store, interval: float = 2.0):
+        self.store = store
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mockserver-persister", daemon=True)
+
+    def start(self) -> None:
+        if self.store.path:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.store.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        self.store.flush()

@@ -1,0 +1,103 @@
+"""Helpers to run the stand-in inside a test process: in-process clients and a server subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+
+from .world import Settings, World
+
+
+def new_world(workspace: dict | None = None, settings: Settings | None = None) -> World:
+    """A fresh world holding the embedded default workspace (or ``workspace``)."""
+    from .workspace import seed_workspace
+
+    world = World(settings or Settings())
+    world.reset_hooks.append(lambda w: seed_workspace(w, workspace))
+    seed_workspace(world, workspace)
+    return world
+
+
+class InProcess:
+    """The three vendor apps over httpx's ASGI transport: no sockets, same code path as the server."""
+
+    def __init__(self, world: World | None = None):
+        from .app import build_apps
+
+        self.world = world or new_world()
+        self.gates = build_apps(self.world)
+        for name in self.gates:
+            self.world.urls.setdefault(name, f"http://{name}.local")
+
+    def client(self, vendor: str, **kwargs) -> "SyncASGIClient":
+        return SyncASGIClient(self.gates[vendor], base_url=self.world.urls[vendor], **kwargs)
+
+
+class SyncASGIClient(httpx.Client):
+    """A synchronous httpx client whose transport calls the ASGI app in this process."""
+
+    def __init__(self, app, base_url: str, **kwargs):
+        from starlette.testclient import TestClient
+
+        self._tc = TestClient(app, base_url=base_url, raise_server_exceptions=False)
+        self._tc.__enter__()
+        super().__init__(base_url=base_url, transport=self._tc._transport, **kwargs)
+
+    def close(self) -> None:
+        super().close()
+        self._tc.__exit__(None, None, None)
+
+
+class ServerProcess:
+    """``python -m mockserver serve`` on free ports, for tests that need real sockets."""
+
+    def __init__(self, *extra_args: str, env: dict | None = None):
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+        self.urls: dict[str, str] = {}
+
+    def start(self, timeout: float = 20.0) -> "ServerProcess":
+        fd, ports_file = tempfile.mkstemp(suffix=".json")
+        os.close(fd)
+        os.unlink(ports_file)
+        args = [sys.executable, "-m", "mockserver", "serve", "--quiet", "--ports-file", ports_file,
+                "--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0", *self.extra_args]
+        self.proc = subprocess.Popen(args, env={**os.environ, **(self.env or {})}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(ports_file):
+                with open(ports_file, encoding="utf-8") as fh:
+                    self.urls = json.load(fh)
+                os.unlink(ports_file)
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read()}")
+            time.sleep(0.02)
+        self.stop()
+        raise TimeoutError("server did not start")
+
+    def stop(self, sig: int | None = None) -> int | None:
+        if self.proc and self.proc.poll() is None:
+            if sig is None:
+                self.proc.terminate()
+            else:
+                self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

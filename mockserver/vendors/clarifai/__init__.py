@@ -1,0 +1,85 @@
+"""Clarifai adapter: ``Authorization: Key <key>``, ``{"status": {...}}`` envelopes."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from ..base import RawRequest, Vendor, VendorError
+
+SCOPED = re.compile(r"^/v2/users/([^/]+)/apps/([^/]+)(/|$)")
+
+# Status codes (clarifai-grpc status_code.proto) used by the adapter.
+SUCCESS = 10000
+CONN_KEY_INVALID = 11008
+CONN_KEY_NOT_FOUND = 11009
+CONN_BAD_REQUEST_FORMAT = 11100
+CONN_DOES_NOT_EXIST = 11101
+CONN_INVALID_REQUEST = 11102
+CONN_METHOD_NOT_ALLOWED = 11103
+FAILURE = 10020
+
+
+def req_id() -> str:
+    return uuid.uuid4().hex
+
+
+def status(code: int = SUCCESS, description: str = "Ok", details: str | None = None) -> dict:
+    out = {"code": code, "description": description, "req_id": req_id()}
+    if details:
+        out["details"] = details
+    return out
+
+
+class ClarifaiVendor(Vendor):
+    def __init__(self):
+        super().__init__(name="clarifai", spec="clarifai.yaml", handlers="mockserver.vendors.clarifai.handlers",
+                         default_port=8701)
+
+    def error(self, http_status, code, message, details=None):
+        code = code if isinstance(code, int) else {400: CONN_INVALID_REQUEST, 401: CONN_KEY_INVALID, 404: CONN_DOES_NOT_EXIST,
+                                                   405: CONN_METHOD_NOT_ALLOWED, 413: CONN_BAD_REQUEST_FORMAT,
+                                                   415: CONN_BAD_REQUEST_FORMAT}.get(http_status, FAILURE)
+        desc = {CONN_INVALID_REQUEST: "Invalid request", CONN_BAD_REQUEST_FORMAT: "Bad request format",
+                CONN_DOES_NOT_EXIST: "Resource does not exist", CONN_METHOD_NOT_ALLOWED: "Method not allowed",
+                CONN_KEY_INVALID: "API key is invalid", CONN_KEY_NOT_FOUND: "API key not found",
+                FAILURE: "Failure"}.get(code, message)
+        if details is None and desc != message:
+            details = message
+        elif details is not None and message and message != desc and str(details) not in message:
+            details = f"{details}: {message}"
+        return VendorError(http_status, {"status": status(code, desc, str(details) if details is not None else None)})
+
+    def bad_request(self, message, field_name=None):
+        details = f"{field_name}: {message}" if field_name and field_name not in message else message
+        return VendorError(400, {"status": status(CONN_INVALID_REQUEST, "Invalid request", details)})
+
+    def authenticate(self, world, request: RawRequest):
+        header = request.headers.get("authorization", "")
+        if not header:
+            raise VendorError(401, {"status": status(CONN_KEY_NOT_FOUND, "API key not found",
+                                                     "Authorization header is missing: send 'Authorization: Key <key>'")})
+        parts = header.split(None, 1)
+        if len(parts) != 2 or parts[0].lower() not in ("key", "bearer"):
+            raise VendorError(401, {"status": status(CONN_INVALID_REQUEST, "Invalid request",
+                                                     "Malformed Authorization header: expected 'Key <key>'")})
+        key = world.store.table("clarifai_keys").get(parts[1].strip())
+        if key is None:
+            raise VendorError(401, {"status": status(CONN_KEY_NOT_FOUND, "API key not found")})
+        scoped = SCOPED.match(request.path)
+        if scoped:
+            user_id, app_id = scoped.group(1), scoped.group(2)
+            if user_id == "me":
+                user_id = key["user_id"]
+            if user_id != key["user_id"] or (key.get("app_id") and app_id != key["app_id"]):
+                raise VendorError(401, {"status": status(CONN_KEY_INVALID, "API key is invalid",
+                                                         f"this key has no access to app {user_id}/{app_id}")})
+            return {"user_id": user_id, "app_id": app_id, "key": key["id"]}
+        if not key.get("app_id"):
+            raise VendorError(400, {"status": status(CONN_INVALID_REQUEST, "Invalid request",
+                                                     "a personal access token needs the app-scoped route /v2/users/{user_id}/apps/{app_id}/...")})
+        return {"user_id": key["user_id"], "app_id": key["app_id"], "key": key["id"]}
+
+    def seed(self, world, section):
+        from .workspace import seed
+
+        seed(world, section)

@@ -1,0 +1,28 @@
+"""The embedded default workspace: a ready world with documented credentials for each vendor.
+
+``GET /_mock/workspace`` returns it.  A scenario file may replace any section.
+"""
+from __future__ import annotations
+
+import copy
+
+from .vendors import VENDORS
+from .vendors.clarifai.workspace import DEFAULT as CLARIFAI
+from .vendors.cloudfactory.workspace import DEFAULT as CLOUDFACTORY
+from .vendors.modelarts.workspace import DEFAULT as MODELARTS
+
+DEFAULT_WORKSPACE = {"clarifai": CLARIFAI, "modelarts": MODELARTS, "cloudfactory": CLOUDFACTORY}
+
+
+def default_workspace() -> dict:
+    return copy.deepcopy(DEFAULT_WORKSPACE)
+
+
+def seed_workspace(world, workspace: dict | None = None) -> None:
+    """Put ``workspace`` (default: the embedded one) into the world's store."""
+    world.workspace = copy.deepcopy(workspace) if workspace is not None else default_workspace()
+    with world.store.lock:
+        for name, vendor in VENDORS.items():
+            section = world.workspace.get(name)
+            if section is not None:
+                vendor.seed(world, section)

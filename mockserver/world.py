@@ -1,0 +1,110 @@
+"""The world one server process holds: the store, the clock, the workspace and the settings.
+
+Handlers reach it through ``current_world()`` (a context variable set by the request gate), so the
+same handler code serves a socket server and the in-process transport alike.
+"""
+from __future__ import annotations
+
+import contextvars
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .store import Store
+
+_world: contextvars.ContextVar["World"] = contextvars.ContextVar("mockserver_world")
+_principal: contextvars.ContextVar[Any] = contextvars.ContextVar("mockserver_principal", default=None)
+
+
+class Clock:
+    """Virtual time in epoch seconds.
+
+    ``manual``: time stands still until ``advance``; ``scaled``: real time times ``factor`` from a
+    start point.  Listeners (the simulation, webhook retries) are told after every move.
+    """
+
+    def __init__(self, mode: str = "scaled", factor: float = 1.0, start: float | None = None):
+        self.mode = mode
+        self.factor = factor
+        self._base_virtual = time.time() if start is None else float(start)
+        self._base_real = time.monotonic()
+        self.listeners: list[Callable[[float], None]] = []
+
+    def now(self) -> float:
+        if self.mode == "manual":
+            return self._base_virtual
+        return self._base_virtual + (time.monotonic() - self._base_real) * self.factor
+
+    def set(self, mode: str | None = None, factor: float | None = None, now: float | None = None) -> None:
+        current = self.now() if now is None else float(now)
+        if mode is not None:
+            self.mode = mode
+        if factor is not None:
+            self.factor = factor
+        self._base_virtual = current
+        self._base_real = time.monotonic()
+        self._notify()
+
+    def advance(self, seconds: float) -> float:
+        self._base_virtual = self.now() + float(seconds)
+        self._base_real = time.monotonic()
+        self._notify()
+        return self.now()
+
+    def _notify(self) -> None:
+        for listener in list(self.listeners):
+            listener(self.now())
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "factor": self.factor, "now": self.now()}
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    max_body_bytes: int = 10 * 1024 * 1024
+    strict: bool = False
+    data_path: str | None = None
+    scenario_path: str | None = None
+    webhook_allow_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    extra: dict = field(default_factory=dict)
+
+
+class World:
+    def __init__(self, settings: Settings | None = None, store: Store | None = None, clock: Clock | None = None):
+        self.settings = settings or Settings()
+        self.store = store or Store(self.settings.data_path)
+        self.clock = clock or Clock()
+        self.workspace: dict = {}
+        self.urls: dict[str, str] = {}  # vendor -> base URL, once listening
+        # Hooks run by ``reset`` after the store is cleared (vendors re-seed, simulation restarts).
+        self.reset_hooks: list[Callable[["World"], None]] = []
+        self.services: dict[str, Any] = {}  # long-lived helpers: journal, faults, simulation...
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.clear()
+            for hook in list(self.reset_hooks):
+                hook(self)
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+
+def current_world() -> World:
+    return _world.get()
+
+
+def set_current_world(world: World) -> contextvars.Token:
+    return _world.set(world)
+
+
+def current_principal() -> Any:
+    return _principal.get()
+
+
+def set_current_principal(principal: Any) -> contextvars.Token:
+    return _principal.set(principal)
