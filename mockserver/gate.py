@@ -51,6 +51,9 @@ class Gate:
             return await self.app(scope, receive, send)
         set_current_world(self.world)
         set_current_principal(None)
+        scheduler = self.world.services.get("scheduler")
+        if scheduler is not None:  # scaled real time: let due events happen before anyone looks
+            scheduler.run_due()
         raw, error = await self._read(scope, receive)
         scope.setdefault("state", {})["raw_request"] = raw
         started = time.perf_counter()

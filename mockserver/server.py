@@ -42,6 +42,20 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+async def _tick(world: World, interval: float = 0.1) -> None:
+    """In scaled real time, run due events (Oversight states, retries, simulated work) as time passes."""
+    while True:
+        await asyncio.sleep(interval)
+        scheduler = world.services.get("scheduler")
+        if scheduler is not None and world.clock.mode != "manual":
+            try:
+                scheduler.run_due()
+            except Exception:  # an event must never stop the server
+                import logging
+
+                logging.getLogger("mockserver").exception("scheduled event failed")
+
+
 def write_ports_file(path: str, urls: dict[str, str]) -> None:
     tmp = f"{path}.tmp{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -84,12 +98,14 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         print("ready (Ctrl-C to stop)", flush=True)
     if ready is not None:
         ready.set()
+    ticker = asyncio.create_task(_tick(world))
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
     for server, _ in servers:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     waiter.cancel()
+    ticker.cancel()
     persister.stop()
     for hook in world.services.get("shutdown_hooks", []):
         hook()

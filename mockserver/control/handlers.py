@@ -39,6 +39,8 @@ async def put_state(body):
         world.store.load(body)
     except ValueError as exc:
         raise _bad(str(exc)) from None
+    for hook in world.services.get("load_hooks", []):
+        hook(world)
     return {"status": "imported", "tables": len(body)}
 
 
