@@ -1,0 +1,99 @@
+"""Vendor-neutral labeling core: items, tasks, assignment, labeling, review, acceptance, statistics.
+
+Vendor adapters (Clarifai tasks, ModelArts workforce tasks, CloudFactory) and the worker simulation
+call these functions; every one takes the ``mockserver.store.Store`` first, holds ``store.lock``
+while it mutates, returns JSON-ready *copies*, and raises a ``CoreError`` subclass on failure
+(``NotFound``, ``Conflict`` (``AcceptanceRunning``), ``InvalidState``, ``NotAllowed``,
+``InvalidArgument``) for the adapter to translate.
+
+Items (``items``)
+    add_items(store, source, [{"id", "data", "ground_truth"?}]) -> [item]   extends following tasks
+    get_item(store, source, item_id) -> item
+    list_items(store, source) -> [item]
+    remove_item(store, source, item_id)                                     leaves every task too
+  A *source* is an adapter-chosen key, e.g. ``clarifai:app:USER/APP``, ``modelarts:dataset:PROJ/DS``.
+
+Tasks (``tasks``)
+    create_task(store, spec) -> task
+    get_task(store, task_id, tenant=None) -> task;  list_tasks(store, tenant=None) -> [task]
+    update_task(store, task_id, {meta|status|kind|iou_threshold}) -> task
+    set_task_status(store, task_id, status) -> task
+    update_task_workers(store, task_id, workers, assignment=None, review=None) -> task
+    add_task_items(store, task_id, item_ids, source) -> int;  remove_task_item(store, task_id, item_id, source=None)
+    delete_task(store, task_id)
+  ``spec``: ``id``, ``tenant``, ``kind`` (classification | detection | polygon | segmentation | other =
+  classification), ``sources`` and/or ``item_ids`` + ``source``, ``item_filter`` ({data field: value},
+  dotted paths allowed), ``follow_source``, ``workers``, ``assignment`` {strategy full|partitioned|dynamic,
+  mode even|weighted, workers_per_input, weights}, ``review`` {strategy none|manual|consensus, reviewers,
+  sample_percentage (fraction 0..1), approval_threshold_labelers (default: workers per item),
+  approval_threshold_reviewers (default 1)}, ``seed``, ``iou_threshold`` (0.5), ``status``
+  (default ``created``; see ``tasks.TASK_STATUSES``), ``meta`` (free JSON for the adapter).
+
+Assignment (``assignment``, pure)
+    item_shares(workers, weights, k) -> {worker: fraction of items};  target_shares(...) -> share of assignments
+    Assigner(workers, strategy=, mode=, workers_per_input=, weights=, seed=, state=).assign(item_id) -> [workers]
+
+Labeling (``work``)
+    next_assignments(store, task_id, worker, limit=10) -> [work]
+    start_work / skip_work(store, task_id, item_id, worker, source=None) -> work
+    submit_work(store, task_id, item_id, worker, labels, source=None) -> work
+    give_back(store, task_id, item_id, worker, source=None) -> {"work", "replacement"}
+    list_work(store, task_id, item_id, source=None) -> [work]
+  labels: ``[{"concept": str, "box": [x0, y0, x1, y1]?, "polygon": [[x, y], ...]?, "value"?, "attributes"?}]``
+
+Review (``review``) and agreement (``agreement``, pure)
+    review_queue(store, task_id, reviewer, limit=10) -> [task_item]
+    review_item(store, task_id, item_id, reviewer, "approve"|"reject"|"request_changes", comment=None, source=None)
+    get_task_item(store, task_id, item_id, source=None) -> task_item
+    list_task_items(store, task_id, state=None, offset=0, limit=None) -> [task_item]
+    labels_agree(kind, a, b, iou_threshold);  box_iou(a, b);  polygon_iou(p, q)
+
+Acceptance (``acceptance``, ModelArts)
+    start_acceptance(store, task_id, rate=None, number=None, seed=None, acceptance_id=None) -> acceptance
+    comment(store, acceptance_id, item_id, worker_id, accept, score=None, comment=None, source=None)
+    report(store, acceptance_id) -> {sampled, checked, unchecked, accepted, rejected, pass_rate, score, workers}
+    act(store, acceptance_id, action 0-5, overwrite_last_result=False) -> {"acceptance", "conflicts"}
+    conflicts(store, acceptance_id);  get_acceptance(store, id);  list_acceptances(store, task_id)
+
+Statistics (``stats``)
+    task_stats(store, task_id) -> dict (O(workers + concepts));  worker_stats(store, task_id, worker)
+    recount(store, task_id, write=False) -> dict (O(items), same shape: for checks and repair)
+
+Item states inside a task (every item is in exactly one; they sum to ``total``)
+    unlabeled          nobody submitted yet            Clarifai ANNOTATION_PENDING / ModelArts unannotated
+    labeling           some, not all, workers submitted  ANNOTATION_PENDING / unannotated
+    changes_requested  reviewer sent it back            ANNOTATION_PENDING (REVIEW_REQUEST_CHANGES) / unannotated
+    awaiting_review    all submitted, needs a reviewer  ANNOTATION_AWAITING_REVIEW, or
+                                                        ANNOTATION_AWAITING_CONSENSUS_REVIEW under consensus / unreviewed
+    approved           settled as good                  ANNOTATION_SUCCESS / uncheck (or accepted/rejected after acceptance)
+    rejected           a reviewer rejected it           ANNOTATION_REVIEW_DENIED / rejected
+    skipped            every worker skipped/returned it, nobody submitted
+Work states: assigned, in_progress, submitted, skipped, returned (see ``work``).
+
+Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances
+(shapes in ``records`` and the modules that write them).
+"""
+from .acceptance import act, comment, conflicts, get_acceptance, list_acceptances, report, start_acceptance
+from .agreement import box_iou, consensus_group, labels_agree, polygon_area, polygon_iou
+from .assignment import Assigner, item_shares, target_shares
+from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
+from .items import add_items, get_item, list_items, remove_item
+from .ledger import ITEM_STATES, WORK_STATES
+from .review import get_task_item, list_task_items, review_item, review_queue
+from .stats import recount, task_stats, worker_stats
+from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, remove_task_item,
+                    set_task_status, update_task, update_task_workers)
+from .work import give_back, list_work, next_assignments, skip_work, start_work, submit_work
+
+__all__ = [
+    "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report", "start_acceptance",
+    "box_iou", "consensus_group", "labels_agree", "polygon_area", "polygon_iou",
+    "Assigner", "item_shares", "target_shares",
+    "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
+    "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES",
+    "get_task_item", "list_task_items", "review_item", "review_queue",
+    "recount", "task_stats", "worker_stats",
+    "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
+    "set_task_status", "update_task", "update_task_workers",
+    "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_work",
+]
