@@ -106,7 +106,10 @@ def replan(store, task: dict) -> None:
         unstarted = {w["worker"]: w for w in current if w["state"] == "assigned"}
         returned = [w["worker"] for w in current if w["state"] == "returned"]
         settled = ti.get("decision") is not None or ti["state"] == "awaiting_review"
-        need = 0 if settled else max(0, assigner.k - len(kept))
+        # Under FULL every current worker gets every open item; otherwise work kept by anyone (even a
+        # worker since removed) fills one of the item's k slots.
+        holders = [w for w in kept if w in assigner.loads] if assigner.strategy == "full" else kept
+        need = 0 if settled else max(0, assigner.k - len(holders))
         chosen = assigner.assign(tid, existing=kept, exclude=returned, need=need)
         for worker, doc in unstarted.items():
             if worker not in chosen:

@@ -41,7 +41,8 @@ def _normalize_assignment(a: dict | None) -> dict:
         raise InvalidArgument(f"unknown assignment strategy {strategy!r}")
     if mode not in MODES:
         raise InvalidArgument(f"unknown partition mode {mode!r}")
-    k = a.get("workers_per_input") or 1
+    k = a.get("workers_per_input")
+    k = 1 if k is None else k
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise InvalidArgument("workers_per_input must be a positive integer")
     weights = {}
