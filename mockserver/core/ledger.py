@@ -168,6 +168,13 @@ def apply_diff(coll, doc_id: str, diff: Counter) -> None:
             node[path[-1]] = value
         else:
             node.pop(path[-1], None)
+    # Drop branches emptied by the changes (deepest first) so zero counters never linger.
+    for prefix in sorted(copied, key=len, reverse=True):
+        parent = doc
+        for key in prefix[:-1]:
+            parent = parent[key]
+        if not parent.get(prefix[-1]):
+            parent.pop(prefix[-1], None)
     coll.replace(doc)
 
 
