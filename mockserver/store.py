@@ -165,32 +165,41 @@ class Collection:
             self._store.touch()
         return doc
 
-    def ids(self, **eq: Any) -> list[str]:
-        """Ids of documents whose fields equal ``eq``, in insertion order."""
+    def ids(self, offset: int = 0, limit: int | None = None, **eq: Any) -> list[str]:
+        """Ids of documents whose fields equal ``eq``, in insertion order, from ``offset``, at most ``limit``.
+
+        With an indexed field the cost is O(offset + limit) (or O(matches) without a limit), never O(table).
+        """
         raw = self._raw()
-        if not eq:
-            return list(raw)
         indexed = [f for f in eq if f in self._indexes]
         if indexed:
-            # Start from the smallest indexed bucket, then check the remaining fields.
+            # Walk the smallest indexed bucket, checking the remaining fields.
             buckets = [self._indexes[f].get(_key(eq[f]), {}) for f in indexed]
-            smallest = min(buckets, key=len)
-            candidates: Iterable[str] = list(smallest)
+            # Safe to iterate the live bucket: nothing mutates the store while we walk it.
+            candidates: Iterable[str] = iter(min(buckets, key=len))
         else:
             candidates = list(raw)
-        out = []
+        rest = [f for f in eq if f not in indexed] if len(indexed) == 1 else list(eq)
+        out: list[str] = []
+        skipped = 0
         for doc_id in candidates:
             doc = raw.get(doc_id)
-            if doc is not None and all(doc.get(f) == v for f, v in eq.items()):
-                out.append(doc_id)
+            if doc is None or not all(doc.get(f) == eq[f] for f in rest):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            out.append(doc_id)
+            if limit is not None and len(out) >= limit:
+                break
         return out
 
-    def find(self, **eq: Any) -> list[dict]:
+    def find(self, offset: int = 0, limit: int | None = None, **eq: Any) -> list[dict]:
         raw = self._raw()
-        return [raw[i] for i in self.ids(**eq)]
+        return [raw[i] for i in self.ids(offset=offset, limit=limit, **eq)]
 
     def first(self, **eq: Any) -> dict | None:
-        found = self.ids(**eq)
+        found = self.ids(limit=1, **eq)
         return self._raw()[found[0]] if found else None
 
     def count(self, **eq: Any) -> int:
