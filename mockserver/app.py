@@ -1,12 +1,15 @@
 """Wiring: one Connexion AsyncApp per vendor, each behind its gate, all sharing one world."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from pathlib import Path
 
 import connexion
+import connexion.spec
+import yaml
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
@@ -29,6 +32,23 @@ log = logging.getLogger("mockserver")
 # Credentials are checked by the gate in each vendor's own way (signatures, keys bound to tenants), so
 # Connexion's security middleware is left out; the specs still declare the schemes for their readers.
 MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
+
+
+# Specs are validated by the test suite (tests/server/test_foundation.py); validating them again at every
+# start would cost more than the rest of start-up, so Connexion's own check is skipped.
+connexion.spec.OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
+
+
+@functools.lru_cache(maxsize=None)
+def _spec_text(path: str, mtime: float) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return json.dumps(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
+def load_spec(name: str) -> dict:
+    """A spec as a fresh dict (libyaml when present; parsed once per process)."""
+    path = SPEC_DIR / name
+    return json.loads(_spec_text(str(path), path.stat().st_mtime))
 
 
 def snake(name: str) -> str:
@@ -83,9 +103,9 @@ def _field_from_detail(detail: str) -> str | None:
 
 def build_app(vendor: Vendor, world: World):
     app = connexion.AsyncApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES)
-    app.add_api(vendor.spec, resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
+    app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
                 validate_responses=world.settings.strict, strict_validation=world.settings.strict)
-    app.add_api("control.yaml", resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,
+    app.add_api(load_spec("control.yaml"), resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,
                 name="control", validate_responses=world.settings.strict)
 
     def on_vendor_error(request, exc: VendorError):
