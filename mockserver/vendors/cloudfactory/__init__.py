@@ -1,13 +1,34 @@
-"""CloudFactory adapter: ``x-api-key`` bound to a workstream, ``{"message": ...}`` errors."""
+"""CloudFactory adapter: ``x-api-key`` bound to one workstream, ``{"message": ...}`` errors.
+
+Authentication (all ``/v1`` paths):
+* no ``x-api-key``: 401 ``{"message": "Unauthorized", ...}``;
+* an unknown key: 403 ``{"message": "Bad credentials"}`` on WorkStream Performance paths (as the
+  Quality page documents) and 401 with the same body on Oversight paths (``/v1/tasks``, ``/v1/media``,
+  which document 401);
+* a key used on ``/v1/workstreams/{id}/...`` of another workstream: 403 ``{"message": "Forbidden", ...}``.
+Then the per-key rate limit (off by default, see ratelimit.py).
+
+Performance bodies (``task_completed``, ``task_reviewed``) are checked here in full, before the spec's
+generic validator, so that a 400 names every bad field at once rather than the first one only.
+"""
 from __future__ import annotations
 
+import json
+import re
+
 from ..base import RawRequest, Vendor, VendorError
+
+_WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
+_PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
+_OVERSIGHT = ("/v1/tasks", "/v1/media")
 
 
 class CloudFactoryVendor(Vendor):
     def __init__(self):
         super().__init__(name="cloudfactory", spec="cloudfactory.yaml", handlers="mockserver.vendors.cloudfactory.handlers",
                          default_port=8703, public_prefixes=("/uploads/",))
+        # Registers the scheduler handlers (Oversight lifecycle, webhook retries) at import time.
+        from . import oversight, webhooks  # noqa: F401
 
     def error(self, http_status, code, message, details=None):
         body = {"message": message}
@@ -16,12 +37,16 @@ class CloudFactoryVendor(Vendor):
         return VendorError(http_status, body)
 
     def bad_request(self, message, field_name=None):
-        body = {"message": "Bad Request"}
-        body["errors"] = {field_name or "body": message}
-        return VendorError(400, body)
+        return VendorError(400, {"message": "Bad Request", "errors": {field_name or "body": message}})
 
     def not_found_route(self, method, path):
         return VendorError(404, {"message": "Not found"})
+
+    def method_not_allowed(self, method, path):
+        return VendorError(405, {"message": "Method Not Allowed"})
+
+    def core_error(self, exc):
+        return VendorError(400, {"message": "Bad Request", "errors": {"body": str(exc)}})
 
     def authenticate(self, world, request: RawRequest):
         key = request.headers.get("x-api-key")
@@ -29,8 +54,35 @@ class CloudFactoryVendor(Vendor):
             raise VendorError(401, {"message": "Unauthorized", "errors": {"x-api-key": "header is required"}})
         doc = world.store.table("cloudfactory_keys").get(key)
         if doc is None:
-            raise VendorError(403, {"message": "Bad credentials"})
-        return {"key": key, "workstream_id": doc["workstream_id"], "customer_id": doc.get("customer_id")}
+            status = 401 if request.path.startswith(_OVERSIGHT) else 403
+            raise VendorError(status, {"message": "Bad credentials"})
+        principal = {"key": key, "workstream_id": doc["workstream_id"]}
+        m = _WS_PATH.match(request.path)
+        if m and m.group(1) != doc["workstream_id"]:
+            raise VendorError(403, {"message": "Forbidden",
+                                    "errors": {"workstream_id": "the API key is not valid for this workstream"}})
+        from . import ratelimit
+
+        ratelimit.check(world, key)
+        perf = _PERF_PATH.match(request.path)
+        if perf and request.method == "POST":
+            self._check_performance(world, perf.group(1), perf.group(2), request.body)
+        return principal
+
+    def _check_performance(self, world, workstream_id, operation, raw: bytes) -> None:
+        from .performance import QUALITY, THROUGHPUT, check
+
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            return  # the gate and Connexion answer malformed bodies
+        workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
+        if workstream is None:
+            raise VendorError(404, {"message": "Not found"})
+        kind = THROUGHPUT if operation == "task_completed" else QUALITY
+        _, errors = check(kind, body, workstream, workstream_id)
+        if errors:
+            raise VendorError(400, {"message": "Bad Request", "errors": errors})
 
     def seed(self, world, section):
         from .workspace import seed

@@ -1,0 +1,1 @@
+"""Oversight tasks (filled below)."""
