@@ -26,6 +26,20 @@ class ModelArtsVendor(Vendor):
     def not_found_route(self, method, path):
         return VendorError(404, {"error_code": "ModelArts.4204", "error_msg": f"The API does not exist or has not been published: {method} {path}"})
 
+    def core_error(self, exc):
+        """Core failures the handlers did not translate themselves (they check resources first)."""
+        from mockserver.core import errors as E
+
+        msg = getattr(exc, "message", str(exc))
+        if isinstance(exc, E.AcceptanceRunning):
+            return VendorError(400, {"error_code": "ModelArts.4623", "error_msg": f"Workforce task is checking: {msg}"})
+        if isinstance(exc, E.NotAllowed):
+            return VendorError(403, {"error_code": "ModelArts.4600", "error_msg": f"The worker action is forbidden: {msg}"})
+        if isinstance(exc, E.NotFound):
+            code = "ModelArts.4420" if "item" in msg else "ModelArts.4619"
+            return VendorError(400, {"error_code": code, "error_msg": msg})
+        return VendorError(400, {"error_code": "ModelArts.0101", "error_msg": f"Invalid parameter: {msg}"})
+
     def decorate(self, headers):
         if "x-request-id" not in {k.lower() for k in headers}:
             headers["X-Request-Id"] = uuid.uuid4().hex

@@ -36,7 +36,12 @@ def canonical_request(request: RawRequest, signed_headers: list[str]) -> str:
     pairs = sorted(parse_qsl(request.query_string, keep_blank_values=True))
     query = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in pairs)
     headers = "".join(f"{name}:{request.headers.get(name, '').strip()}\n" for name in signed_headers)
-    payload = request.headers.get("x-sdk-content-sha256") or (hashlib.sha256(request.body).hexdigest() if request.body else EMPTY_HASH)
+    # As huaweicloudsdkcore: an empty body hashes as empty whatever the headers say; otherwise a
+    # declared X-Sdk-Content-Sha256 (e.g. UNSIGNED-PAYLOAD) stands for the body's hash.
+    if not request.body:
+        payload = EMPTY_HASH
+    else:
+        payload = request.headers.get("x-sdk-content-sha256") or hashlib.sha256(request.body).hexdigest()
     return "\n".join([request.method.upper(), uri, query, headers, ";".join(signed_headers), payload])
 
 
@@ -49,15 +54,19 @@ def verify_request(world, request: RawRequest) -> dict:
     path_project = PROJECT_RE.match(request.path)
     project_id = path_project.group(1) if path_project else None
     token = request.headers.get("x-auth-token")
-    if token:
-        doc = world.store.table("modelarts_tokens").get(token)
-        if doc is None:
-            raise _err(401, "ModelArts.0203", "Invalid token: the X-Auth-Token is unknown or expired")
-        principal = {"project_id": doc["project_id"], "via": "token", "user": doc.get("user")}
-        return _check_project(principal, project_id)
     auth = request.headers.get("authorization")
-    if not auth:
-        raise _err(401, "ModelArts.0205", "Authorization header is missing: sign the request with AK/SK or send X-Auth-Token")
+    # The SDK signs every request, even when a caller presets X-Auth-Token: a signature decides then.
+    if not (auth and auth.startswith("SDK-HMAC-SHA256")):
+        if token is not None:
+            if not token.strip():
+                raise _err(401, "ModelArts.0201", "Token doesn't exist: the X-Auth-Token header is empty")
+            doc = world.store.table("modelarts_tokens").get(token)
+            if doc is None:
+                raise _err(401, "ModelArts.0203", "Invalid token: the X-Auth-Token is unknown or expired")
+            principal = {"project_id": doc["project_id"], "via": "token", "user": doc.get("user")}
+            return _check_project(principal, project_id)
+        if not auth:
+            raise _err(401, "ModelArts.0205", "Authorization header is missing: sign the request with AK/SK or send X-Auth-Token")
     m = AUTH_RE.match(auth)
     if not m:
         raise _err(401, "ModelArts.0203", "Malformed Authorization header: expected SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...")
