@@ -152,4 +152,9 @@ def build_app(vendor: Vendor, world: World):
 
 
 def build_apps(world: World, vendors: list[str] | None = None) -> dict[str, Gate]:
-    return {name: build_app(VENDORS[name], world) for name in (vendors or list(VENDORS))}
+    from .control import faults, journal
+
+    gates = {name: build_app(VENDORS[name], world) for name in (vendors or list(VENDORS))}
+    faults.install(world, gates.values())  # before: may answer instead of the handler
+    journal.install(world, gates.values())  # after: records every vendor request and answer
+    return gates

@@ -38,6 +38,21 @@ async def send_response(send, status: int, headers: dict[str, str], body: bytes)
     await send({"type": "http.response.body", "body": body})
 
 
+async def drop_connection(send) -> None:
+    """Close the client's connection without an answer (fault injection).
+
+    Under uvicorn, ``send`` is bound to the request cycle, which holds the socket's transport: abort
+    it and mark the cycle disconnected, so uvicorn neither sends its 500 nor logs a traceback. With
+    no transport (in-process clients), raise: the caller's transport turns it into a connection error.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("connection dropped by fault injection")
+    transport.abort()
+    cycle.disconnected = True
+
+
 class Gate:
     def __init__(self, app, vendor: Vendor, world: World):
         self.app = app
@@ -89,7 +104,8 @@ class Gate:
             if answer is not None:
                 if answer == "drop":  # fault injection: close without an answer
                     captured["status"] = 0
-                    raise ConnectionAbortedError("dropped by fault injection")
+                    await drop_connection(send)
+                    return
                 status, headers, body = answer
                 await send_response(capture_send, status, headers, body)
             else:

@@ -1,4 +1,326 @@
-"""pytest plugin (entry point ``pytest11``): fixtures for test suites that use the stand-in.
+"""pytest plugin (entry point ``pytest11``): the stand-in as fixtures for a test suite.
 
-Filled in by the test-suite harness; kept importable so the entry point never breaks a test run.
+Fixtures
+    ``mock_server``            the session's server, reset before each test (socket mode: a real
+                               ``mockserver serve`` on free ports; with ``--mockserver-inprocess``
+                               the same handle over in-process ASGI clients)
+    ``mock_server_inprocess``  always in-process (no sockets), reset before each test
+    ``mock_server_session``    the session-wide handle without the per-test reset
+Marker
+    ``@pytest.mark.mockserver_scenario("path.yaml")``  load that scenario before the test (the path is
+    relative to the test file)
+
+Everything heavy (httpx, the server package) is imported inside the fixtures, so a test run that
+does not use them pays only for this module.
 """
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MARKER = "mockserver_scenario"
+
+# How each vendor's workspace credentials go on the wire (ModelArts: the IAM token, not AK/SK signing).
+AUTH = {
+    "clarifai": lambda ws: {"Authorization": f"Key {ws['key']}"},
+    "modelarts": lambda ws: {"X-Auth-Token": ws["token"]},
+    "cloudfactory": lambda ws: {"x-api-key": ws["api_key"]},
+}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mockserver", "mockserver stand-in")
+    group.addoption("--mockserver-inprocess", action="store_true", default=False,
+                    help="serve the mock_server fixture in-process (httpx over ASGI, no sockets)")
+    group.addoption("--mockserver-args", default=os.environ.get("MOCKSERVER_ARGS", ""),
+                    help="extra arguments for 'mockserver serve' in socket mode, e.g. '--strict'")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"{MARKER}(path): load this scenario file (relative to the test file) "
+                            "into the mock server before the test")
+
+
+# -- the handle -------------------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self, control):
+        self._control = control
+
+    def get(self) -> dict:
+        return self._control.request("GET", "/_mock/clock")
+
+    def now(self) -> float:
+        return self.get()["now"]
+
+    def advance(self, seconds: float) -> dict:
+        return self._control.request("POST", "/_mock/clock", json={"advance": seconds})
+
+    def set(self, now: float | None = None, mode: str | None = None, factor: float | None = None) -> dict:
+        body = {k: v for k, v in {"now": now, "mode": mode, "factor": factor}.items() if v is not None}
+        return self._control.request("POST", "/_mock/clock", json=body)
+
+
+class Journal:
+    def __init__(self, control):
+        self._control = control
+
+    def list(self, **filters) -> list[dict]:
+        return self._control.request("GET", "/_mock/journal", params=_params(filters))["entries"]
+
+    def count(self, **filters) -> int:
+        return self._control.request("GET", "/_mock/journal/count", params=_params(filters))["count"]
+
+    def clear(self) -> None:
+        self._control.request("DELETE", "/_mock/journal")
+
+
+class Faults:
+    def __init__(self, control):
+        self._control = control
+
+    def add(self, **spec) -> dict:
+        return self._control.request("POST", "/_mock/faults", json=spec)
+
+    def list(self) -> list[dict]:
+        return self._control.request("GET", "/_mock/faults")["faults"]
+
+    def remove(self, fault_id: int) -> None:
+        self._control.request("DELETE", f"/_mock/faults/{fault_id}")
+
+    def clear(self) -> None:
+        self._control.request("DELETE", "/_mock/faults")
+
+
+def _params(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if v is not None}
+
+
+class ControlError(AssertionError):
+    """The control API refused a call (the message is its answer)."""
+
+
+class _Control:
+    """Calls to ``/_mock`` through one httpx client; raises on refusals so tests fail loudly."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def request(self, method: str, path: str, **kwargs) -> Any:
+        response = self.client.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise ControlError(f"{method} {path} -> {response.status_code}: {response.text}")
+        return response.json()
+
+
+class MockServer:
+    """What the fixtures give: URLs, credentials, clients, and the control API as methods."""
+
+    def __init__(self, urls: dict[str, str], control_client, client_factory, inprocess: bool, world=None,
+                 transports: dict | None = None):
+        self.urls = dict(urls)
+        self.inprocess = inprocess
+        self.world = world  # the World object itself, in-process only
+        self._client_factory = client_factory
+        self._transports = transports or {}
+        self._control = _Control(control_client)
+        self.clock = Clock(self._control)
+        self.journal = Journal(self._control)
+        self.faults = Faults(self._control)
+        self._workspace: dict | None = None
+
+    @property
+    def workspace(self) -> dict:
+        """Credentials and ids per vendor (``GET /_mock/workspace``), as loaded now."""
+        if self._workspace is None:
+            self._workspace = self._control.request("GET", "/_mock/workspace")
+        return self._workspace
+
+    def auth_headers(self, vendor: str) -> dict[str, str]:
+        return AUTH[vendor](self.workspace[vendor])
+
+    def client(self, vendor: str, authenticated: bool = True, **kwargs):
+        """An httpx.Client on ``vendor``'s base URL, with the workspace credentials unless told not to."""
+        headers = dict(self.auth_headers(vendor)) if authenticated else {}
+        headers.update(kwargs.pop("headers", {}) or {})
+        return self._client_factory(vendor, headers=headers, **kwargs)
+
+    def transport(self, vendor: str):
+        """In-process only: an httpx transport over ``vendor``'s app, to hand to your own httpx.Client."""
+        if not self.inprocess:
+            raise RuntimeError("transport() is for in-process mode; in socket mode use urls[vendor]")
+        return self._transports[vendor]
+
+    def reset(self) -> None:
+        """Back to the starting workspace: store re-seeded, journal and faults cleared."""
+        self._control.request("POST", "/_mock/reset")
+        self._workspace = None
+
+    def load_scenario(self, path: str | os.PathLike) -> None:
+        _load_scenario(self, Path(path))
+        self._workspace = None
+
+
+def _load_scenario(server: MockServer, path: Path) -> None:
+    if not path.is_file():
+        raise FileNotFoundError(f"scenario file not found: {path}")
+    if server.inprocess:
+        try:
+            from mockserver import scenario as scenario_module  # noqa: F401
+        except ImportError:
+            scenario_module = None
+        loader = getattr(scenario_module, "load_scenario_file", None) or getattr(scenario_module, "load_file", None)
+        if loader is not None:
+            loader(server.world, str(path))
+            return
+    response = server._control.client.post("/_mock/scenario", content=path.read_bytes(),
+                                           headers={"content-type": "application/yaml"})
+    if response.status_code in (404, 405):
+        pytest.skip(f"{MARKER}: this mockserver cannot load scenarios yet (no POST /_mock/scenario)")
+    if response.status_code >= 400:
+        raise ControlError(f"scenario {path} refused: {response.status_code} {response.text}")
+
+
+# -- building the two modes -------------------------------------------------------------------------
+
+def _socket_server(args: list[str]):
+    import httpx
+
+    from mockserver.testing import ServerProcess
+
+    process = ServerProcess(*args).start()
+    control = httpx.Client(base_url=next(iter(process.urls.values())), timeout=30)
+
+    def factory(vendor, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        return httpx.Client(base_url=process.urls[vendor], **kwargs)
+
+    server = MockServer(process.urls, control, factory, inprocess=False)
+
+    def close():
+        control.close()
+        process.stop()
+
+    return server, close
+
+
+def _inprocess_server():
+    import httpx
+
+    from mockserver.testing import InProcess
+
+    stand_in = InProcess()
+    transports = {name: _drop_aware_transport(gate, stand_in.world.urls[name]) for name, gate in stand_in.gates.items()}
+    first = next(iter(transports))
+
+    def factory(vendor, **kwargs):
+        return httpx.Client(base_url=stand_in.world.urls[vendor], transport=transports[vendor], **kwargs)
+
+    control = httpx.Client(base_url=stand_in.world.urls[first], transport=transports[first])
+    server = MockServer(stand_in.world.urls, control, factory, inprocess=True, world=stand_in.world,
+                        transports=transports)
+
+    def close():
+        control.close()
+        for t in transports.values():
+            t.close()
+
+    return server, close
+
+
+def _drop_aware_transport_class():
+    import httpx
+    from starlette.testclient import TestClient
+
+    class DropAwareTransport(httpx.BaseTransport):
+        """Starlette's in-process transport, where a connection dropped by a fault becomes the same
+        ``httpx.RemoteProtocolError`` a socket client sees (instead of a made-up 500)."""
+
+        def __init__(self, app, base_url: str):
+            self._tc = TestClient(app, base_url=base_url, raise_server_exceptions=True)
+            self._tc.__enter__()
+            self._inner = self._tc._transport
+
+        def handle_request(self, request):
+            try:
+                return self._inner.handle_request(request)
+            except ConnectionAbortedError as exc:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                                request=request) from exc
+
+        def close(self):
+            self._tc.__exit__(None, None, None)
+
+    return DropAwareTransport
+
+
+def _drop_aware_transport(app, base_url):
+    return _drop_aware_transport_class()(app, base_url)  # class built lazily: the plugin stays import-light
+
+
+class _Session:
+    """Starts each mode once per test session, on first use."""
+
+    def __init__(self, config):
+        self.config = config
+        self._servers: dict[str, tuple[MockServer, Any, dict]] = {}
+
+    def get(self, inprocess: bool) -> MockServer:
+        key = "inprocess" if inprocess else "socket"
+        if key not in self._servers:
+            if inprocess:
+                server, close = _inprocess_server()
+            else:
+                server, close = _socket_server(shlex.split(self.config.getoption("--mockserver-args") or ""))
+            clock = server.clock.get()
+            self._servers[key] = (server, close, {"mode": clock["mode"], "factor": clock["factor"]})
+        return self._servers[key][0]
+
+    def fresh(self, inprocess: bool, request) -> MockServer:
+        """Reset for one test: starting workspace, no journal, no faults, the clock's starting mode."""
+        server = self.get(inprocess)
+        server.reset()
+        server.clock.set(**self._servers["inprocess" if inprocess else "socket"][2])
+        marker = request.node.get_closest_marker(MARKER)
+        if marker is not None:
+            if not marker.args:
+                raise pytest.UsageError(f"@pytest.mark.{MARKER} needs a scenario path")
+            path = Path(marker.args[0])
+            if not path.is_absolute():
+                path = Path(request.node.path).parent / path
+            server.load_scenario(path)
+        return server
+
+    def close(self) -> None:
+        for _, close, _ in self._servers.values():
+            close()
+        self._servers.clear()
+
+
+@pytest.fixture(scope="session")
+def _mockserver_session(request):
+    session = _Session(request.config)
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def mock_server_session(_mockserver_session, request) -> MockServer:
+    """The session-wide stand-in (no reset between tests: reset it yourself)."""
+    return _mockserver_session.get(request.config.getoption("--mockserver-inprocess"))
+
+
+@pytest.fixture
+def mock_server(_mockserver_session, request) -> MockServer:
+    """The session-wide stand-in, reset before this test (and loaded with its scenario marker)."""
+    return _mockserver_session.fresh(request.config.getoption("--mockserver-inprocess"), request)
+
+
+@pytest.fixture
+def mock_server_inprocess(_mockserver_session, request) -> MockServer:
+    """Like ``mock_server`` but always in-process: httpx clients over the ASGI apps, no sockets."""
+    return _mockserver_session.fresh(True, request)

@@ -56,3 +56,84 @@ async def post_clock(body):
     if body.get("advance"):
         clock.advance(body["advance"])
     return clock.to_dict()
+
+
+# -- request journal ------------------------------------------------------------------------------
+
+def _journal_filters(kwargs: dict) -> dict:
+    return {k: kwargs.get(k) for k in ("vendor", "method", "path", "path_prefix", "operation", "status",
+                                       "since", "until", "after_id")}
+
+
+async def get_journal(limit=None, **kwargs):
+    from .journal import journal_of
+
+    journal = journal_of(current_world())
+    entries = journal.entries(**_journal_filters(kwargs))
+    total = len(entries)
+    if limit is not None:
+        entries = entries[-limit:] if limit else []  # the most recent ones, oldest first
+    return {"entries": entries, "total": total, "max_entries": journal.max_entries, "dropped": journal.dropped}
+
+
+async def get_journal_count(**kwargs):
+    from .journal import journal_of
+
+    return {"count": journal_of(current_world()).count(**_journal_filters(kwargs))}
+
+
+async def delete_journal():
+    from .journal import journal_of
+
+    journal_of(current_world()).clear()
+    return {"status": "cleared"}
+
+
+async def put_journal_settings(body):
+    from .journal import journal_of
+
+    journal = journal_of(current_world())
+    journal.configure(max_entries=body.get("max_entries"), body_limit=body.get("body_limit"))
+    return {"max_entries": journal.max_entries, "body_limit": journal.body_limit}
+
+
+# -- fault injection -------------------------------------------------------------------------------
+
+async def get_faults():
+    from .faults import faults_of
+
+    return {"faults": faults_of(current_world()).list()}
+
+
+async def post_faults(body):
+    from .faults import FaultError, faults_of
+
+    try:
+        fault = faults_of(current_world()).add(body)
+    except FaultError as exc:
+        raise _bad(str(exc)) from None
+    return fault.to_dict(), 201
+
+
+async def delete_faults():
+    from .faults import faults_of
+
+    faults_of(current_world()).clear()
+    return {"status": "cleared"}
+
+
+async def delete_fault(fault_id):
+    from .faults import faults_of
+
+    if not faults_of(current_world()).remove(fault_id):
+        raise VendorError(404, {"error": f"no fault {fault_id}"})
+    return {"status": "removed"}
+
+
+async def get_fault(fault_id):
+    from .faults import faults_of
+
+    for fault in faults_of(current_world()).list():
+        if fault["id"] == fault_id:
+            return fault
+    raise VendorError(404, {"error": f"no fault {fault_id}"})

@@ -1,0 +1,230 @@
+"""Fault injection: make a vendor slow, failing, rate-limited or unreachable, on purpose.
+
+A fault is a rule: which requests it matches (vendor, operation, method, path regex), what it does
+(added latency, an error in the vendor's own shape, a 429 with ``Retry-After``, a dropped
+connection), and how often (``probability`` and/or the next ``times`` matching calls). Rules are
+checked in the order they were added; the first one that fires decides the answer (latency-only
+rules add their delay and let later rules and the handler go on).
+
+Randomness comes from one ``random.Random`` per rule, seeded from the world's seed and the rule's
+id, so a run with the same seed and the same requests fails the same calls. The control API itself
+is never faulted, nor are the docs pages.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import math
+import random
+import re
+import threading
+from typing import Any, Iterable
+
+from ..gate import PUBLIC_PREFIXES, render
+from .operations import operation_of
+
+EFFECTS = ("error", "rate_limit", "drop")
+DISTRIBUTIONS = ("fixed", "uniform", "lognormal")
+
+_applied: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("mockserver_faults", default=())
+
+
+def applied_faults() -> list[int]:
+    """Ids of the faults that fired on the current request (for the journal)."""
+    return list(_applied.get())
+
+
+class FaultError(ValueError):
+    """A fault definition the injector cannot take."""
+
+
+def world_seed(world) -> int:
+    seed = world.settings.extra.get("seed", world.services.get("seed", 0))
+    try:
+        return int(seed)
+    except (TypeError, ValueError):
+        return sum(str(seed).encode())
+
+
+class Fault:
+    def __init__(self, fid: int, spec: dict, seed: int):
+        self.id = fid
+        self.spec = _validated(spec)
+        self.vendor = spec.get("vendor")
+        self.operation = spec.get("operation")
+        self.method = (spec.get("method") or "").upper() or None
+        self.path = re.compile(spec["path"]) if spec.get("path") else None
+        self.probability = float(spec.get("probability", 1.0))
+        self.remaining = spec.get("times")
+        self.hits = 0
+        self.rng = random.Random(f"{seed}:{fid}")
+
+    def matches(self, vendor, method: str, path: str) -> bool:
+        if self.vendor and self.vendor != vendor.name:
+            return False
+        if self.method and self.method != method.upper():
+            return False
+        if self.path and not self.path.search(path):
+            return False
+        if self.operation:
+            op = operation_of(vendor, method, path)
+            if op is None or self.operation not in (op.operation_id, op.template):
+                return False
+        return True
+
+    def fires(self) -> bool:
+        """Spend one of the ``times`` and roll the ``probability`` (the caller holds the lock)."""
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.probability < 1.0 and self.rng.random() >= self.probability:
+            return False
+        if self.remaining is not None:
+            self.remaining -= 1
+        self.hits += 1
+        return True
+
+    def delay_seconds(self) -> float:
+        lat = self.spec.get("latency")
+        if not lat:
+            return 0.0
+        kind = lat.get("distribution", "fixed")
+        if kind == "uniform":
+            ms = self.rng.uniform(float(lat["min_ms"]), float(lat["max_ms"]))
+        elif kind == "lognormal":
+            # median_ms is exp(mu): easier to pick than mu itself; sigma is the log-space spread.
+            ms = self.rng.lognormvariate(math.log(float(lat["median_ms"])), float(lat.get("sigma", 0.5)))
+            if lat.get("max_ms") is not None:
+                ms = min(ms, float(lat["max_ms"]))
+        else:
+            ms = float(lat["ms"])
+        return max(ms, 0.0) / 1000.0
+
+    def answer(self, vendor):
+        if self.spec.get("drop"):
+            return "drop"
+        if self.spec.get("rate_limit") is not None:
+            rl = self.spec["rate_limit"] or {}
+            retry = rl.get("retry_after", 1)
+            err = vendor.error(429, rl.get("code"), rl.get("message", "Too many requests"))
+            err.headers = {**err.headers, "Retry-After": str(retry)}
+            return render(vendor, err)
+        if self.spec.get("error") is not None:
+            e = self.spec["error"]
+            err = vendor.error(int(e.get("status", 500)), e.get("code"), e.get("message", "Injected fault"))
+            if e.get("headers"):
+                err.headers = {**err.headers, **{str(k): str(v) for k, v in e["headers"].items()}}
+            return render(vendor, err)
+        return None
+
+    def to_dict(self) -> dict:
+        out = dict(self.spec)
+        out.update({"id": self.id, "hits": self.hits, "remaining": self.remaining})
+        return out
+
+
+def _validated(spec: dict) -> dict:
+    if not isinstance(spec, dict):
+        raise FaultError("a fault is an object")
+    effects = [k for k in EFFECTS if spec.get(k) not in (None, False)]
+    if len(effects) > 1:
+        raise FaultError(f"give at most one of {', '.join(EFFECTS)} (got {', '.join(effects)})")
+    if not effects and not spec.get("latency"):
+        raise FaultError(f"give latency and/or one of {', '.join(EFFECTS)}")
+    if spec.get("vendor") is not None:
+        from ..vendors import VENDORS
+
+        if spec["vendor"] not in VENDORS:
+            raise FaultError(f"unknown vendor {spec['vendor']!r} (known: {', '.join(VENDORS)})")
+    if spec.get("path"):
+        try:
+            re.compile(spec["path"])
+        except re.error as exc:
+            raise FaultError(f"path is not a valid regular expression: {exc}") from None
+    p = spec.get("probability", 1.0)
+    if not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise FaultError("probability is a number from 0 to 1")
+    t = spec.get("times")
+    if t is not None and (not isinstance(t, int) or isinstance(t, bool) or t < 1):
+        raise FaultError("times is a whole number of calls, at least 1")
+    lat = spec.get("latency")
+    if lat:
+        kind = lat.get("distribution", "fixed")
+        need = {"fixed": ("ms",), "uniform": ("min_ms", "max_ms"), "lognormal": ("median_ms",)}.get(kind)
+        if need is None:
+            raise FaultError(f"latency distribution is one of {', '.join(DISTRIBUTIONS)}")
+        missing = [k for k in need if lat.get(k) is None]
+        if missing:
+            raise FaultError(f"{kind} latency needs {', '.join(missing)}")
+        if kind == "uniform" and float(lat["min_ms"]) > float(lat["max_ms"]):
+            raise FaultError("uniform latency needs min_ms <= max_ms")
+    err = spec.get("error")
+    if err is not None and not 400 <= int(err.get("status", 500)) <= 599:
+        raise FaultError("error.status is an HTTP error status (400-599)")
+    return spec
+
+
+class FaultInjector:
+    def __init__(self, world):
+        self.world = world
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, spec: dict) -> Fault:
+        with self._lock:
+            fault = Fault(next(self._ids), spec, world_seed(self.world))
+            self._faults.append(fault)
+        return fault
+
+    def list(self) -> list[dict]:
+        with self._lock:
+            return [f.to_dict() for f in self._faults]
+
+    def remove(self, fid: int) -> bool:
+        with self._lock:
+            before = len(self._faults)
+            self._faults = [f for f in self._faults if f.id != fid]
+            return len(self._faults) != before
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults = []
+            self._ids = itertools.count(1)  # ids restart so a seeded run repeats after reset
+
+    # Gate.before hook
+    async def intercept(self, vendor, raw) -> Any:
+        _applied.set(())
+        if not self._faults or raw.path.startswith(PUBLIC_PREFIXES):
+            return None
+        delay, answer, fired = 0.0, None, []
+        with self._lock:
+            for fault in self._faults:
+                if not fault.matches(vendor, raw.method, raw.path) or not fault.fires():
+                    continue
+                fired.append(fault.id)
+                delay += fault.delay_seconds()
+                answer = fault.answer(vendor)
+                if answer is not None:
+                    break
+        _applied.set(tuple(fired))
+        if delay:
+            await asyncio.sleep(delay)
+        return answer
+
+
+def faults_of(world) -> FaultInjector:
+    injector = world.services.get("faults")
+    if injector is None:
+        injector = FaultInjector(world)
+        world.services["faults"] = injector
+        world.reset_hooks.append(lambda w: injector.clear())
+    return injector
+
+
+def install(world, gates: Iterable) -> FaultInjector:
+    injector = faults_of(world)
+    for gate in gates:
+        if injector.intercept not in gate.before:
+            gate.before.append(injector.intercept)
+    return injector

@@ -1,0 +1,149 @@
+"""The request journal: what each vendor port was asked and what it answered.
+
+Tests use it to verify the calls their code made ("exactly one POST to task_reviewed"). It is bounded
+(a deque keeps the last ``max_entries``), lives outside the store (so it is not in exported state and
+costs the store nothing), and is cleared by ``POST /_mock/reset`` and ``DELETE /_mock/journal``.
+Requests to the control API and the docs pages are not recorded: they are the test's own plumbing.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from typing import Any, Iterable
+from urllib.parse import parse_qs
+
+from ..gate import PUBLIC_PREFIXES
+from .operations import operation_of
+
+DEFAULT_MAX_ENTRIES = 1000
+DEFAULT_BODY_LIMIT = 4096  # characters kept of each body
+# Credentials are kept out of the journal: it is served without authentication.
+SECRET_HEADERS = {"authorization", "x-auth-token", "x-api-key", "x-security-token", "cookie", "set-cookie"}
+
+
+def _text(body: bytes, limit: int) -> tuple[str, bool]:
+    text = body.decode("utf-8", errors="replace")
+    return (text[:limit], True) if len(text) > limit else (text, False)
+
+
+def _status_matches(status: int, wanted: str) -> bool:
+    """``404``, ``4xx`` or ``400-499``."""
+    wanted = wanted.strip().lower()
+    if wanted.endswith("xx") and wanted[:-2].isdigit():
+        return status // 100 == int(wanted[:-2])
+    if "-" in wanted:
+        low, high = wanted.split("-", 1)
+        return int(low) <= status <= int(high)
+    return status == int(wanted)
+
+
+class Journal:
+    def __init__(self, world, max_entries: int = DEFAULT_MAX_ENTRIES, body_limit: int = DEFAULT_BODY_LIMIT):
+        self.world = world
+        self.body_limit = body_limit
+        self._entries: deque[dict] = deque(maxlen=max_entries)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.dropped = 0  # entries pushed out by the bound, so a reader knows the journal is partial
+
+    @property
+    def max_entries(self) -> int:
+        return self._entries.maxlen or 0
+
+    def configure(self, max_entries: int | None = None, body_limit: int | None = None) -> None:
+        with self._lock:
+            if max_entries is not None and max_entries != self._entries.maxlen:
+                self._entries = deque(self._entries, maxlen=max_entries)
+            if body_limit is not None:
+                self.body_limit = body_limit
+
+    # Gate.after hook: (vendor, raw, status, headers, body, seconds)
+    def record(self, vendor, raw, status: int, headers: dict, body: bytes, seconds: float) -> None:
+        if raw.path.startswith(PUBLIC_PREFIXES):
+            return
+        from .faults import applied_faults
+
+        op = operation_of(vendor, raw.method, raw.path)
+        req_body, req_cut = _text(raw.body, self.body_limit)
+        resp_body, resp_cut = _text(body, self.body_limit)
+        entry = {
+            "vendor": vendor.name,
+            "method": raw.method,
+            "path": raw.path,
+            "query": {k: v if len(v) > 1 else v[0] for k, v in parse_qs(raw.query_string, keep_blank_values=True).items()},
+            "operation": op.operation_id if op else None,
+            "path_template": op.template if op else None,
+            "status": status,  # 0: the connection was dropped (fault injection)
+            "time": self.world.clock.now(),
+            "wall_time": time.time(),
+            "duration_ms": round(seconds * 1000, 3),
+            "request_headers": {k: ("***" if k in SECRET_HEADERS else v) for k, v in raw.headers.items()},
+            "request_body": req_body,
+            "request_body_truncated": req_cut,
+            "response_content_type": headers.get("content-type") or headers.get("Content-Type"),
+            "response_body": resp_body,
+            "response_body_truncated": resp_cut,
+            "faults": applied_faults(),  # ids of the injected faults that fired
+        }
+        with self._lock:
+            entry["id"] = next(self._ids)
+            if len(self._entries) == self._entries.maxlen:
+                self.dropped += 1
+            self._entries.append(entry)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.dropped = 0
+
+    def entries(self, **filters: Any) -> list[dict]:
+        with self._lock:
+            snapshot = list(self._entries)
+        return [e for e in snapshot if _matches(e, filters)]
+
+    def count(self, **filters: Any) -> int:
+        return len(self.entries(**filters))
+
+
+def _matches(entry: dict, f: dict) -> bool:
+    if f.get("vendor") and entry["vendor"] != f["vendor"]:
+        return False
+    if f.get("method") and entry["method"] != str(f["method"]).upper():
+        return False
+    if f.get("path_prefix") and not entry["path"].startswith(f["path_prefix"]):
+        return False
+    if f.get("path") and entry["path"] != f["path"]:
+        return False
+    if f.get("operation") and f["operation"] not in (entry["operation"], entry["path_template"]):
+        return False
+    if f.get("status") not in (None, "") and not _status_matches(entry["status"], str(f["status"])):
+        return False
+    if f.get("since") is not None and entry["time"] < float(f["since"]):
+        return False
+    if f.get("until") is not None and entry["time"] > float(f["until"]):
+        return False
+    if f.get("after_id") is not None and entry["id"] <= int(f["after_id"]):
+        return False
+    return True
+
+
+def journal_of(world) -> Journal:
+    """The world's journal, created (and hooked to reset) on first use."""
+    journal = world.services.get("journal")
+    if journal is None:
+        extra = world.settings.extra
+        journal = Journal(world, max_entries=int(extra.get("journal_size", DEFAULT_MAX_ENTRIES)),
+                          body_limit=int(extra.get("journal_body_limit", DEFAULT_BODY_LIMIT)))
+        world.services["journal"] = journal
+        world.reset_hooks.append(lambda w: journal.clear())
+    return journal
+
+
+def install(world, gates: Iterable) -> Journal:
+    journal = journal_of(world)
+    for gate in gates:
+        if journal.record not in gate.after:
+            gate.after.append(journal.record)
+    return journal

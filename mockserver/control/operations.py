@@ -1,0 +1,102 @@
+"""Which spec operation a raw request is for, before Connexion routes it.
+
+The journal and the fault injector both name operations the way the specs do (operationId, or the
+path template), and faults must act before Connexion sees the request, so this small matcher reads
+the vendor's spec itself. Specs are re-read when their file changes (they are edited while serving
+only in development, but a stale table would silently mislabel requests).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str | None
+    template: str  # the spec's path template, e.g. /v2/{project_id}/workforces
+    method: str  # upper case
+
+
+class OperationIndex:
+    """(method, path) -> Operation, for one spec file."""
+
+    def __init__(self, spec_path: Path):
+        self.spec_path = Path(spec_path)
+        self._mtime: float | None = None
+        self._routes: list[tuple[re.Pattern, str, dict[str, str | None]]] = []
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        try:
+            mtime = self.spec_path.stat().st_mtime
+        except OSError:
+            self._routes = []
+            return
+        if mtime == self._mtime:
+            return
+        with self._lock:
+            if mtime == self._mtime:
+                return
+            with open(self.spec_path, encoding="utf-8") as fh:
+                spec = yaml.safe_load(fh) or {}
+            routes = []
+            base = _base_path(spec)
+            for template, item in (spec.get("paths") or {}).items():
+                if not isinstance(item, dict):
+                    continue
+                ops = {m.upper(): (op or {}).get("operationId") for m, op in item.items() if m in METHODS}
+                full = base + template
+                pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(full)) + "/?$")
+                routes.append((pattern, template, ops))
+            # OpenAPI: concrete paths win over templated ones (/tasks/search before /tasks/{id}).
+            routes.sort(key=lambda r: (r[1].count("{"), -len(r[1])))
+            self._routes = routes
+            self._mtime = mtime
+
+    def match(self, method: str, path: str) -> Operation | None:
+        self._load()
+        method = method.upper()
+        fallback = None
+        for pattern, template, ops in self._routes:
+            if pattern.match(path):
+                if method in ops:
+                    return Operation(ops[method], template, method)
+                fallback = fallback or Operation(None, template, method)
+        return fallback
+
+
+def _base_path(spec: dict) -> str:
+    """The path part of the first server URL ('/' and full URLs without a path give '')."""
+    servers = spec.get("servers") or [{}]
+    url = str(servers[0].get("url") or "/")
+    path = re.sub(r"^[a-z]+://[^/]+", "", url)
+    return path.rstrip("/")
+
+
+_indexes: dict[str, OperationIndex] = {}
+
+
+def index_for(spec_file: str) -> OperationIndex:
+    from ..app import SPEC_DIR
+
+    path = Path(spec_file) if Path(spec_file).is_absolute() else SPEC_DIR / spec_file
+    key = str(path)
+    if key not in _indexes:
+        _indexes[key] = OperationIndex(path)
+    return _indexes[key]
+
+
+def operation_of(vendor, method: str, path: str) -> Operation | None:
+    """The vendor operation a request is for (None for unknown routes and the control API)."""
+    from ..gate import CONTROL_PREFIX
+
+    if path.startswith(CONTROL_PREFIX):
+        return index_for("control.yaml").match(method, path)
+    return index_for(vendor.spec).match(method, path)
