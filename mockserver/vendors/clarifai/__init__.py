@@ -30,6 +30,12 @@ def status(code: int = SUCCESS, description: str = "Ok", details: str | None = N
     return out
 
 
+def principal(user_id: str, app_id: str, key: dict) -> dict:
+    """Who calls: the app (owner ``user_id`` + ``app_id``) and the acting user (``caller``)."""
+    return {"user_id": user_id, "app_id": app_id, "app": f"{user_id}/{app_id}", "caller": key["user_id"],
+            "key": key["id"]}
+
+
 class ClarifaiVendor(Vendor):
     def __init__(self):
         super().__init__(name="clarifai", spec="clarifai.yaml", handlers="mockserver.vendors.clarifai.handlers",
@@ -70,14 +76,35 @@ class ClarifaiVendor(Vendor):
             user_id, app_id = scoped.group(1), scoped.group(2)
             if user_id == "me":
                 user_id = key["user_id"]
-            if user_id != key["user_id"] or (key.get("app_id") and app_id != key["app_id"]):
+            own = user_id == key["user_id"] and (not key.get("app_id") or app_id == key["app_id"])
+            # A collaborator's PAT reaches the apps it was invited to, under the owner's path.
+            invited = f"{user_id}/{app_id}" in (key.get("apps") or ())
+            if not (own or invited):
                 raise VendorError(401, {"status": status(CONN_KEY_INVALID, "API key is invalid",
                                                          f"this key has no access to app {user_id}/{app_id}")})
-            return {"user_id": user_id, "app_id": app_id, "key": key["id"]}
+            return principal(user_id, app_id, key)
         if not key.get("app_id"):
             raise VendorError(400, {"status": status(CONN_INVALID_REQUEST, "Invalid request",
                                                      "a personal access token needs the app-scoped route /v2/users/{user_id}/apps/{app_id}/...")})
-        return {"user_id": key["user_id"], "app_id": key["app_id"], "key": key["id"]}
+        return principal(key["user_id"], key["app_id"], key)
+
+    def core_error(self, exc):
+        """Core errors in Clarifai's words: a missing task is TASK_MISSING (HTTP 404), and so on."""
+        from mockserver.core import errors as E
+
+        from .wire import CODES
+
+        message = getattr(exc, "message", str(exc))
+        if isinstance(exc, E.NotFound):
+            name, http = ("TASK_MISSING", 404) if message.startswith("task ") else ("CONN_DOES_NOT_EXIST", 404)
+        elif isinstance(exc, E.NotAllowed):
+            name, http = "TASK_PERMISSION_DENIED", 403
+        elif isinstance(exc, (E.Conflict, E.InvalidState)):
+            name, http = "TASK_CONFLICT", 409
+        else:
+            name, http = "CONN_INVALID_REQUEST", 400
+        number, desc = CODES[name]
+        return VendorError(http, {"status": status(number, desc, message)})
 
     def seed(self, world, section):
         from .workspace import seed
