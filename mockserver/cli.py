@@ -46,7 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--scenario", help="load this scenario file instead of the embedded default workspace")
     s.add_argument("--strict", action="store_true", help="validate responses against the specs too, and reject unknown fields")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sim = sub.add_parser("simulate", help="run a scenario headless (no server) and print a report")
+    sim.add_argument("scenario", help="scenario file (YAML)")
+    sim.add_argument("--seed", type=int, help="override the scenario's seed")
+    sim.add_argument("--until", help="stop at this virtual time: seconds or 90m/8h/2d after the start, or ISO 8601")
+    sim.add_argument("--json-report", help="also write the report as JSON here")
+    sim.add_argument("--quiet", action="store_true", help="no progress output")
     args = parser.parse_args(argv)
+    if args.command == "simulate":
+        from .simulation.headless import main as simulate
+
+        return simulate(args.scenario, seed=args.seed, until=args.until, json_report=args.json_report,
+                        quiet=args.quiet)
     if args.command != "serve":
         parser.print_help()
         return 0 if args.command is None else 2

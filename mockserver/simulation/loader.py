@@ -1,0 +1,98 @@
+"""Putting a scenario into a world: workspace, items, tasks, people; re-seeded on every reset."""
+from __future__ import annotations
+
+from mockserver import core
+from mockserver.core.errors import CoreError
+
+from . import vtime
+from .engine import Simulation
+from .items import check_providers, generate
+from .scenario import Scenario
+
+SIM_ONLY_TASK_FIELDS = ("labels", "acceptance")
+
+
+def seed_world(world, sc: Scenario) -> None:
+    """Workspace sections, then the scenario's items, then its tasks (already-cleared store)."""
+    from mockserver.workspace import seed_workspace
+
+    store = world.store
+    seed_workspace(world, sc.workspace())
+    for i, src in enumerate(sc.doc.get("sources", [])):
+        items = list(src.get("items") or [])
+        if src.get("generate"):
+            items.extend(generate(src["id"], src["generate"], sc.seed))
+        try:
+            core.add_items(store, src["id"], items)
+        except CoreError as exc:
+            raise ValueError(f"{sc.origin}: sources[{i}]: {exc}") from None
+    for i, t in enumerate(sc.doc.get("tasks", [])):
+        spec = {k: v for k, v in t.items() if k not in SIM_ONLY_TASK_FIELDS}
+        spec.setdefault("seed", sc.seed)
+        spec.setdefault("status", "running")
+        try:
+            core.create_task(store, spec)
+        except CoreError as exc:
+            raise ValueError(f"{sc.origin}: tasks[{i}]: {exc}") from None
+
+
+class ScenarioHook:
+    """The reset hook of a loaded scenario: seed it again and restart its people."""
+
+    def __init__(self, scenario: Scenario, fast: bool = False):
+        self.scenario = scenario
+        self.fast = fast
+
+    def __call__(self, world) -> None:
+        old = world.services.get("simulation")
+        if old is not None:
+            old.stop()
+        now = world.clock.now()
+        with world.store.lock, vtime.at(now):
+            seed_world(world, self.scenario)
+            sim = Simulation(world, self.scenario, fast=self.fast)
+            world.services["simulation"] = sim
+            world.services["scenario"] = self.scenario
+            sim.start(now)
+
+
+def _is_default_seed(hook) -> bool:
+    # The CLI and ``testing.new_world`` register ``lambda w: seed_workspace(w...)``: a scenario replaces it.
+    code = getattr(hook, "__code__", None)
+    return code is not None and "seed_workspace" in code.co_names + code.co_freevars
+
+
+def _resume(world) -> None:
+    sim = world.services.get("simulation")
+    if sim is not None:
+        sim.resume()
+
+
+def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> Simulation:
+    """Make ``sc`` the world's scenario: clock, reset hook, seeding, people (or resume a restored state)."""
+    vtime.install()
+    check_providers(sc.doc, sc.origin)
+    old = world.services.get("simulation")
+    if old is not None:
+        old.stop()
+    world.reset_hooks[:] = [h for h in world.reset_hooks if not (_is_default_seed(h) or isinstance(h, ScenarioHook))]
+    hook = ScenarioHook(sc, fast)
+    world.reset_hooks.append(hook)
+    if not world.services.get("simulation_load_hook"):
+        from mockserver.scheduler import scheduler_of
+
+        scheduler_of(world)  # its own load hook must run before ours
+        world.services.setdefault("load_hooks", []).append(_resume)
+        world.services["simulation_load_hook"] = True
+    if restored:
+        world.workspace = sc.workspace()
+        sim = Simulation(world, sc, fast=fast)
+        world.services["simulation"] = sim
+        world.services["scenario"] = sc
+        sim.resume()
+        return sim
+    clock = sc.clock()
+    if clock:
+        world.clock.set(**clock)
+    world.reset()
+    return world.services["simulation"]

@@ -1,0 +1,228 @@
+"""Simulated people: how fast they work, how often they are right, when they work, how they review.
+
+Everything a person does to one item is a pure function of ``(seed, person, task, item, attempt)``:
+each decision draws from its own ``random.Random`` seeded with that key, so the outcome does not
+depend on the order events ran in, and nothing but the inputs needs to be remembered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def rng_for(*parts) -> random.Random:
+    # A str seed is hashed with SHA-512 by ``random`` (stable across processes and PYTHONHASHSEED).
+    return random.Random("\x1f".join(str(p) for p in parts))
+
+
+# -- speed ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Speed:
+    """Seconds per item: ``fixed``, ``uniform`` [a, b] or ``lognormal`` (mu, sigma of the log)."""
+
+    kind: str = "fixed"
+    a: float = 10.0
+    b: float = 0.0
+
+    @classmethod
+    def parse(cls, spec) -> "Speed":
+        if spec is None:
+            return cls()
+        if isinstance(spec, (int, float)):
+            return cls("fixed", float(spec))
+        if "fixed" in spec:
+            return cls("fixed", float(spec["fixed"]))
+        if "uniform" in spec:
+            lo, hi = spec["uniform"]
+            return cls("uniform", float(lo), float(hi))
+        ln = spec["lognormal"]
+        return cls("lognormal", float(ln["mu"]), float(ln["sigma"]))
+
+    def sample(self, rng: random.Random) -> float:
+        if self.kind == "fixed":
+            return self.a
+        if self.kind == "uniform":
+            return rng.uniform(self.a, self.b)
+        return rng.lognormvariate(self.a, self.b)
+
+    def mean(self) -> float:
+        if self.kind == "fixed":
+            return self.a
+        if self.kind == "uniform":
+            return (self.a + self.b) / 2
+        return math.exp(self.a + self.b ** 2 / 2)
+
+
+# -- schedule ---------------------------------------------------------------------------------------
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+@dataclass
+class Schedule:
+    """Working hours in a time zone, on some weekdays, minus breaks.  ``None`` hours: always working.
+
+    Durations are counted in working time: an item started before a break is finished after it.
+    """
+
+    timezone: str = "UTC"
+    days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+    hours: tuple[int, int] | None = None  # minutes after local midnight
+    breaks: tuple[tuple[int, int], ...] = ()
+    _tz: ZoneInfo = field(init=False, repr=False, default=None)
+    _cache: dict = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self):
+        self._tz = ZoneInfo(self.timezone)
+
+    @classmethod
+    def parse(cls, spec) -> "Schedule":
+        if not spec:
+            return cls()
+        hours = spec.get("hours")
+        return cls(timezone=spec.get("timezone", "UTC"),
+                   days=tuple(DAYS.index(d) for d in spec.get("days", DAYS)),
+                   hours=(_minutes(hours[0]), _minutes(hours[1])) if hours else None,
+                   breaks=tuple((_minutes(b[0]), _minutes(b[1])) for b in spec.get("breaks", [])))
+
+    @property
+    def always(self) -> bool:
+        return self.hours is None and not self.breaks and len(self.days) == 7
+
+    def _intervals(self, day: dt.date) -> list[tuple[float, float]]:
+        """Working intervals of one local day, as epoch seconds."""
+        got = self._cache.get(day)
+        if got is not None:
+            return got
+        out: list[tuple[float, float]] = []
+        if day.weekday() in self.days:
+            start, end = self.hours or (0, 24 * 60)
+            cuts = [(start, end)]
+            for b0, b1 in sorted(self.breaks):
+                nxt = []
+                for s, e in cuts:
+                    if b1 <= s or b0 >= e:
+                        nxt.append((s, e))
+                        continue
+                    if s < b0:
+                        nxt.append((s, b0))
+                    if b1 < e:
+                        nxt.append((b1, e))
+                cuts = nxt
+            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self._tz)
+            for s, e in cuts:
+                # Wall-clock minutes -> instants (DST days have 23 or 25 hours; this follows the wall clock).
+                t0 = (midnight + dt.timedelta(minutes=s)).timestamp()
+                t1 = (midnight + dt.timedelta(minutes=e)).timestamp() if e < 24 * 60 else \
+                    dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self._tz).timestamp()
+                out.append((t0, t1))
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[day] = out
+        return out
+
+    def _interval_at_or_after(self, t: float) -> tuple[float, float] | None:
+        day = dt.datetime.fromtimestamp(t, self._tz).date()
+        for _ in range(15):
+            for s, e in self._intervals(day):
+                if e > t:
+                    return (max(s, t), e)
+            day += dt.timedelta(days=1)
+        return None  # no working time within two weeks: the person never works
+
+    def next_working(self, t: float) -> float | None:
+        """``t`` if working then, else the start of the next working interval."""
+        if self.always:
+            return t
+        iv = self._interval_at_or_after(t)
+        return None if iv is None else iv[0]
+
+    def add_working(self, t: float, seconds: float) -> float | None:
+        """The instant when ``seconds`` of working time starting at ``t`` have passed."""
+        if self.always:
+            return t + seconds
+        left = seconds
+        while True:
+            iv = self._interval_at_or_after(t)
+            if iv is None:
+                return None
+            s, e = iv
+            if s + left <= e:
+                return s + left
+            left -= e - s
+            t = e
+
+
+# -- labeling ---------------------------------------------------------------------------------------
+@dataclass
+class Person:
+    id: str
+    speed: Speed
+    review_speed: Speed
+    accuracy: float = 1.0
+    confusion: dict | None = None  # true label -> {given label: weight}
+    box_jitter: float = 0.0
+    skip_rate: float = 0.0
+    catch_rate: float = 1.0
+    request_changes_share: float = 0.0
+    false_reject_rate: float = 0.0
+    schedule: Schedule = field(default_factory=Schedule)
+
+    @classmethod
+    def parse(cls, spec: dict) -> "Person":
+        acc = spec.get("accuracy", 1.0)
+        confusion = acc.get("confusion") if isinstance(acc, dict) else None
+        speed = Speed.parse(spec.get("speed"))
+        return cls(id=spec["id"], speed=speed,
+                   review_speed=Speed.parse(spec["review_speed"]) if "review_speed" in spec else speed,
+                   accuracy=float(acc) if not isinstance(acc, dict) else 1.0, confusion=confusion,
+                   box_jitter=float(spec.get("box_jitter", 0.0)), skip_rate=float(spec.get("skip_rate", 0.0)),
+                   catch_rate=float(spec.get("catch_rate", 1.0)),
+                   request_changes_share=float(spec.get("request_changes_share", 0.0)),
+                   false_reject_rate=float(spec.get("false_reject_rate", 0.0)),
+                   schedule=Schedule.parse(spec.get("schedule")))
+
+    def concept(self, truth: str, labels: list[str], rng: random.Random) -> str:
+        """The concept this person gives for an instance whose true concept is ``truth``."""
+        if self.confusion is not None:
+            row = self.confusion.get(truth)
+            if not row:
+                return truth
+            names = sorted(row)
+            return rng.choices(names, weights=[row[n] for n in names])[0]
+        if rng.random() < self.accuracy:
+            return truth
+        others = [c for c in labels if c != truth]
+        return rng.choice(others) if others else truth
+
+    def label(self, truth: list[dict], labels: list[str], rng: random.Random) -> list[dict]:
+        """This person's labels for an item whose ground truth is ``truth``."""
+        out = []
+        for t in truth:
+            given = {"concept": self.concept(t["concept"], labels, rng)}
+            if "box" in t:
+                j = self.box_jitter
+                given["box"] = [round(v + (rng.gauss(0.0, j) if j else 0.0), 2) for v in t["box"]]
+            if "polygon" in t:
+                j = self.box_jitter
+                given["polygon"] = [[round(x + (rng.gauss(0.0, j) if j else 0.0), 2),
+                                     round(y + (rng.gauss(0.0, j) if j else 0.0), 2)] for x, y in t["polygon"]]
+            out.append(given)
+        return out
+
+    def review(self, correct: bool, rng: random.Random) -> str:
+        """approve | reject | request_changes for work that is ``correct`` or not."""
+        r = rng.random()
+        if correct:
+            if r < self.false_reject_rate:
+                return "request_changes" if rng.random() < self.request_changes_share else "reject"
+            return "approve"
+        if r < self.catch_rate:
+            return "request_changes" if rng.random() < self.request_changes_share else "reject"
+        return "approve"
