@@ -37,6 +37,7 @@ class CloudFactoryVendor(Vendor):
         return VendorError(http_status, body)
 
     def bad_request(self, message, field_name=None):
+        message = message.split("\n\n")[0]  # Connexion appends the whole schema after a blank line
         return VendorError(400, {"message": "Bad Request", "errors": {field_name or "body": message}})
 
     def not_found_route(self, method, path):

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from ...world import current_principal, current_world
 from ..base import VendorError
-from . import performance
+from . import performance, reports, uploads
 
 RECEIVED = {"message": "Data successfully received."}
+
+
+def _request_header(name: str) -> str:
+    from connexion import request
+
+    return request.headers.get(name, "")
 
 
 def _workstream(world, workstream_id: str) -> dict:
@@ -31,3 +37,30 @@ async def task_completed(workstream_id, body):
 
 async def task_reviewed(workstream_id, body):
     return _record(performance.QUALITY, workstream_id, body)
+
+
+# -- Secure Upload -------------------------------------------------------------------------------
+async def post_upload_url(workstream_id, body=None):
+    world = current_world()
+    _workstream(world, workstream_id)
+    source = (body or {}).get("data_source", "csv_auto")
+    return uploads.create(world, workstream_id, source)
+
+
+async def put_csv_upload(token, body=None, **kwargs):
+    world = current_world()
+    raw = body if isinstance(body, (bytes, bytearray)) else (body or "").encode("utf-8")
+    ctype = _request_header("content-type")
+    return uploads.process(world, token, ctype, bytes(raw))
+
+
+async def get_upload(workstream_id, file_key, page=1, per_page=uploads.MAX_ROWS_SHOWN):
+    world = current_world()
+    return uploads.summary(world, uploads.get(world, workstream_id, file_key), page, per_page)
+
+
+# -- Reports -------------------------------------------------------------------------------------
+async def get_reports(workstream_id, group_by=None, to=None, **kwargs):
+    world = current_world()
+    _workstream(world, workstream_id)
+    return reports.report(world, workstream_id, kwargs.get("from"), to, group_by)
