@@ -58,6 +58,7 @@ class Simulation:
         self.default_labels = list(doc.get("labels") or [])
         self.task_labels = {t["id"]: list(t["labels"]) for t in doc.get("tasks", []) if t.get("labels")}
         self.acceptance = {t["id"]: t["acceptance"] for t in doc.get("tasks", []) if t.get("acceptance")}
+        self.acceptance.update({a["task"]: a for a in doc.get("acceptances", [])})
         self.fast = fast  # headless: skip start_work (nobody watches in_progress; the end state is identical)
         self.sched = scheduler_of(world)
         self.on_progress = None  # callable(sim) every ``progress_every`` events (headless progress bar)

@@ -1,15 +1,19 @@
 """Putting a scenario into a world: workspace, items, tasks, people; re-seeded on every reset."""
 from __future__ import annotations
 
+import copy
+
 from mockserver import core
 from mockserver.core.errors import CoreError
 
 from . import vtime
 from .engine import Simulation
 from .items import check_providers, generate
+from .requests import run as run_requests
 from .scenario import Scenario
 
 SIM_ONLY_TASK_FIELDS = ("labels", "acceptance")
+EXCLUDED_FROM_SNAPSHOT = ("scheduler_events", "sim_people", "sim_meta")
 
 
 def seed_world(world, sc: Scenario) -> None:
@@ -37,11 +41,17 @@ def seed_world(world, sc: Scenario) -> None:
 
 
 class ScenarioHook:
-    """The reset hook of a loaded scenario: seed it again and restart its people."""
+    """The reset hook of a loaded scenario: seed it again and restart its people.
+
+    A scenario with ``requests`` is re-seeded from a snapshot taken right after its first load
+    (requests cannot run inside a reset: the store lock is held and they go through the gate).
+    """
 
     def __init__(self, scenario: Scenario, fast: bool = False):
         self.scenario = scenario
         self.fast = fast
+        self.snapshot: dict | None = None
+        self.defer_start = False
 
     def __call__(self, world) -> None:
         old = world.services.get("simulation")
@@ -49,11 +59,23 @@ class ScenarioHook:
             old.stop()
         now = world.clock.now()
         with world.store.lock, vtime.at(now):
-            seed_world(world, self.scenario)
-            sim = Simulation(world, self.scenario, fast=self.fast)
-            world.services["simulation"] = sim
-            world.services["scenario"] = self.scenario
-            sim.start(now)
+            if self.snapshot is None:
+                seed_world(world, self.scenario)
+            else:
+                for name, docs in self.snapshot.items():
+                    coll = world.store.table(name)
+                    for doc in docs:
+                        coll.replace(copy.deepcopy(doc))
+                world.workspace = self.scenario.workspace()
+            if not self.defer_start:
+                self.start(world, now)
+
+    def start(self, world, now: float) -> Simulation:
+        sim = Simulation(world, self.scenario, fast=self.fast)
+        world.services["simulation"] = sim
+        world.services["scenario"] = self.scenario
+        sim.start(now)
+        return sim
 
 
 def _is_default_seed(hook) -> bool:
@@ -94,5 +116,17 @@ def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> 
     clock = sc.clock()
     if clock:
         world.clock.set(**clock)
-    world.reset()
-    return world.services["simulation"]
+    if not sc.doc.get("requests"):
+        world.reset()
+        return world.services["simulation"]
+    hook.defer_start = True
+    try:
+        world.reset()
+    finally:
+        hook.defer_start = False
+    now = world.clock.now()
+    with vtime.at(now):
+        run_requests(world, sc)
+    with world.store.lock:
+        hook.snapshot = {k: v for k, v in world.store.export().items() if k not in EXCLUDED_FROM_SNAPSHOT}
+        return hook.start(world, now)

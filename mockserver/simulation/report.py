@@ -24,7 +24,8 @@ def build(world, sim=None) -> dict:
                 works = works_coll.find(ti=ti["id"])
                 subs = [w for w in works if w["state"] == "submitted"]
                 item = items_coll.get(ti["item_key"]) or {}
-                truth = item.get("ground_truth")
+                # Without ground truth, the simulation's latent truth (what its people were right or wrong about).
+                truth = item.get("ground_truth") or (sim.truth(task, ti["source"], ti["item_id"]) if sim else None)
                 for w in subs:
                     pw = per_worker.setdefault(w["worker"], {"submitted": 0, "with_truth": 0, "correct": 0,
                                                              "first_at": None, "last_at": None})

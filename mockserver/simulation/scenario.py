@@ -64,6 +64,9 @@ def _check_references(doc: dict, origin: str) -> None:
         acc = t.get("acceptance")
         if acc and acc["checker"] not in _expanded_ids(doc):
             raise ValueError(f"{origin}: tasks[{i}].acceptance.checker: {acc['checker']!r} is not one of the people")
+    for i, acc in enumerate(doc.get("acceptances", [])):
+        if acc["checker"] not in _expanded_ids(doc):
+            raise ValueError(f"{origin}: acceptances[{i}].checker: {acc['checker']!r} is not one of the people")
     for i, s in enumerate(doc.get("sources", [])):
         gen = s.get("generate")
         if gen and gen.get("weights") is not None and len(gen["weights"]) != len(gen.get("labels") or []):
