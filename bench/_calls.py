@@ -171,3 +171,36 @@ def setup(urls: dict[str, str], vendors=("clarifai", "modelarts", "cloudfactory"
 def probe(base_url: str, call: Call) -> tuple[int, object]:
     """One request exactly as wrk will send it; the status decides whether the call is loaded at all."""
     return http_json(call.method, base_url + call.path, call.headers, call.body_for("probe"))
+
+
+@dataclass
+class Feed:
+    """A request that adds ``per_request`` items of a vendor's data, to preload the growth bench."""
+    vendor: str
+    label: str
+    method: str
+    path: str
+    headers: dict
+    body: str
+    per_request: int = 1
+
+
+def feeds(calls: list[Call], clarifai_batch: int = 100) -> dict[str, list[Feed]]:
+    """What grows per vendor: Clarifai tasks (in batches, one input each: PostTasks takes a list), ModelArts
+    workforce tasks, CloudFactory Oversight tasks and Quality records; each made by the vendor's own create."""
+    out: dict[str, list[Feed]] = {}
+    for c in calls:
+        if not c.creates:
+            continue
+        if c.vendor == "clarifai":
+            one = ('{"type": "CONCEPTS_CLASSIFICATION", "name": "grow ' + UNIQUE + '-%d", "worker": {"strategy": '
+                   '"PARTITIONED", "workers": [{"user": {"id": "labeler-1"}}, {"user": {"id": "labeler-2"}}], '
+                   '"partitioned_strategy_info": {"type": "EVENLY", "workers_per_input": 1}}, '
+                   '"concepts": [{"concept": {"id": "cat"}}], "input_source": {"type": "INPUT", "id": "input-001"}, '
+                   '"review": {"strategy": "NONE"}}')
+            body = '{"tasks": [' + ", ".join(one % j for j in range(clarifai_batch)) + "]}"
+            out.setdefault(c.vendor, []).append(Feed(c.vendor, "tasks (1 input each)", c.method, c.path, c.headers,
+                                                     body, clarifai_batch))
+        else:
+            out.setdefault(c.vendor, []).append(Feed(c.vendor, c.name, c.method, c.path, c.headers, c.body))
+    return out

@@ -289,6 +289,21 @@ def run_wrk(wrk: str, url: str, script: str, threads: int = 1, connections: int 
     return r
 
 
+def settle(url: str, limit_s: float = 30.0) -> float:
+    """Wait until the server answers a cheap request quickly again (the backlog of a finished wrk run is drained).
+
+    wrk stops sending when its time is up, but a slow server may still be working through queued requests;
+    the next run must not pay for them. Bounded by limit_s; returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit_s:
+        t = time.perf_counter()
+        status, _ = http("GET", url, timeout=limit_s)
+        if status and time.perf_counter() - t < 0.05:
+            break
+        time.sleep(0.05)
+    return time.perf_counter() - t0
+
+
 # -- reporting ---------------------------------------------------------------------------------------
 
 def median(values):

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _calls import probe, setup  # noqa: E402
 from _common import (OurServer, PrismServers, ensure_prism, ensure_wrk, fmt, http_json, lua_script, machine,  # noqa: E402
-                     median, prism_version, run_wrk, snippet, table)
+                     median, prism_version, run_wrk, settle, snippet, table)
 
 
 def store_counts(url: str) -> dict[str, int]:
@@ -93,6 +93,7 @@ def main(argv=None) -> int:
                         script = lua_script(tmp, f"{who}_{c.vendor}_{i}", c.method, c.headers, c.body, token)
                         res = run_wrk(wrk, base + c.path, script, args.threads, args.connections, args.seconds)
                         results.setdefault((c.vendor, c.name, who), []).append(res)
+                        settle(base + ("/_mock/health" if who == "ours" else "/"))
                         if who == "ours" and c.creates and "requests" in res:
                             creates_sent[c.vendor] = creates_sent.get(c.vendor, 0) + res["requests"]
                 print(f"round {r + 1}/{args.rounds} done", flush=True)
