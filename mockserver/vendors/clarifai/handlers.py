@@ -187,8 +187,10 @@ async def post_annotations(body, **_):
 
 
 async def list_annotations(page=None, per_page=None, ids=None, input_ids=None, user_ids=None, task_id=None,
-                           statuses=None, **kwargs):
-    codes = list(statuses or []) + list(kwargs.get("statuses.code") or [])
+                           statuses=None, **_):
+    from connexion import request  # dotted query names are not passed as arguments
+
+    codes = list(statuses or []) + request.query_params.getlist("statuses.code")
     found = ann.find(_app(), ids=ids, input_ids=input_ids, user_ids=user_ids, task_id=task_id, statuses=codes)
     return ok(annotations=page_of(found, page, per_page))
 
