@@ -160,38 +160,24 @@ class MockServer:
         self._control.request("POST", "/_mock/reset")
         self._workspace = None
 
-    def load_scenario(self, path: str | os.PathLike) -> None:
-        _load_scenario(self, Path(path))
-        self._workspace = None
 
-
-def _load_scenario(server: MockServer, path: Path) -> None:
-    if not path.is_file():
-        raise FileNotFoundError(f"scenario file not found: {path}")
-    if server.inprocess:
-        try:
-            from mockserver import scenario as scenario_module  # noqa: F401
-        except ImportError:
-            scenario_module = None
-        loader = getattr(scenario_module, "load_scenario_file", None) or getattr(scenario_module, "load_file", None)
-        if loader is not None:
-            loader(server.world, str(path))
-            return
-    response = server._control.client.post("/_mock/scenario", content=path.read_bytes(),
-                                           headers={"content-type": "application/yaml"})
-    if response.status_code in (404, 405):
-        pytest.skip(f"{MARKER}: this mockserver cannot load scenarios yet (no POST /_mock/scenario)")
-    if response.status_code >= 400:
-        raise ControlError(f"scenario {path} refused: {response.status_code} {response.text}")
+def _load_scenario(world, path: Path) -> None:
+    try:
+        from mockserver.scenario_hook import load_scenario
+    except ImportError:
+        pytest.skip(f"{MARKER}: this mockserver cannot load scenarios (no mockserver.scenario_hook)")
+    load_scenario(world, str(path))
 
 
 # -- building the two modes -------------------------------------------------------------------------
 
-def _socket_server(args: list[str]):
+def _socket_server(args: list[str], scenario: Path | None):
     import httpx
 
     from mockserver.testing import ServerProcess
 
+    if scenario is not None:
+        args = ["--scenario", str(scenario), *args]
     process = ServerProcess(*args).start()
     control = httpx.Client(base_url=next(iter(process.urls.values())), timeout=30)
 
@@ -208,12 +194,15 @@ def _socket_server(args: list[str]):
     return server, close
 
 
-def _inprocess_server():
+def _inprocess_server(scenario: Path | None):
     import httpx
 
-    from mockserver.testing import InProcess
+    from mockserver.testing import InProcess, new_world
 
-    stand_in = InProcess()
+    world = new_world()
+    if scenario is not None:
+        _load_scenario(world, scenario)
+    stand_in = InProcess(world)
     transports = {name: _drop_aware_transport(gate, stand_in.world.urls[name]) for name, gate in stand_in.gates.items()}
     first = next(iter(transports))
 
@@ -263,36 +252,47 @@ def _drop_aware_transport(app, base_url):
 
 
 class _Session:
-    """Starts each mode once per test session, on first use."""
+    """One server per mode (and per scenario file), started on first use and kept for the session.
+
+    A scenario gets a server of its own (``serve --scenario`` in socket mode): loading it replaces
+    what ``reset`` goes back to, so sharing the default server would leak it into later tests.
+    """
 
     def __init__(self, config):
         self.config = config
-        self._servers: dict[str, tuple[MockServer, Any, dict]] = {}
+        self._servers: dict[tuple, tuple[MockServer, Any, dict]] = {}
 
-    def get(self, inprocess: bool) -> MockServer:
-        key = "inprocess" if inprocess else "socket"
+    def get(self, inprocess: bool, scenario: Path | None = None) -> MockServer:
+        key = (inprocess, str(scenario) if scenario else None)
         if key not in self._servers:
+            if scenario is not None and not scenario.is_file():
+                raise pytest.UsageError(f"@pytest.mark.{MARKER}: no scenario file {scenario}")
             if inprocess:
-                server, close = _inprocess_server()
+                server, close = _inprocess_server(scenario)
             else:
-                server, close = _socket_server(shlex.split(self.config.getoption("--mockserver-args") or ""))
+                args = shlex.split(self.config.getoption("--mockserver-args") or "")
+                server, close = _socket_server(args, scenario)
             clock = server.clock.get()
-            self._servers[key] = (server, close, {"mode": clock["mode"], "factor": clock["factor"]})
+            start = {"mode": clock["mode"], "factor": clock["factor"]}
+            if clock["mode"] == "manual":  # a manual clock (scenarios) starts each test at the same instant
+                start["now"] = clock["now"]
+            self._servers[key] = (server, close, start)
         return self._servers[key][0]
 
     def fresh(self, inprocess: bool, request) -> MockServer:
         """Reset for one test: starting workspace, no journal, no faults, the clock's starting mode."""
-        server = self.get(inprocess)
-        server.reset()
-        server.clock.set(**self._servers["inprocess" if inprocess else "socket"][2])
+        scenario = None
         marker = request.node.get_closest_marker(MARKER)
         if marker is not None:
             if not marker.args:
                 raise pytest.UsageError(f"@pytest.mark.{MARKER} needs a scenario path")
-            path = Path(marker.args[0])
-            if not path.is_absolute():
-                path = Path(request.node.path).parent / path
-            server.load_scenario(path)
+            scenario = Path(marker.args[0])
+            if not scenario.is_absolute():
+                scenario = Path(request.node.path).parent / scenario
+        server = self.get(inprocess, scenario)
+        # Clock first: the reset then re-seeds (and restarts a scenario's people) at the starting instant.
+        server.clock.set(**self._servers[(inprocess, str(scenario) if scenario else None)][2])
+        server.reset()
         return server
 
     def close(self) -> None:

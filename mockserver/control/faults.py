@@ -40,7 +40,9 @@ class FaultError(ValueError):
 
 
 def world_seed(world) -> int:
-    seed = world.settings.extra.get("seed", world.services.get("seed", 0))
+    """The world's seed: ``settings.extra['seed']``, else the loaded scenario's, else 0."""
+    scenario = world.services.get("scenario")
+    seed = world.settings.extra.get("seed", getattr(scenario, "seed", None) or world.services.get("seed", 0))
     try:
         return int(seed)
     except (TypeError, ValueError):
