@@ -598,7 +598,8 @@ def _comment_fields(c: dict) -> None:
 
 async def review_samples(project_id, dataset_id, workforce_task_id, body):
     """Reviewers' verdicts.  The reviewer is ``email`` in the body (a stand-in extension) or else the
-    task's first reviewer; comments on one sample are combined (any refusal rejects it)."""
+    task's first reviewer; comments on one sample are combined (any refusal rejects it).  On a task
+    without reviewers the comments are only recorded."""
     store = _store()
     with store.lock:
         task = R.load_task(store, project_id, dataset_id, workforce_task_id)
@@ -606,8 +607,6 @@ async def review_samples(project_id, dataset_id, workforce_task_id, body):
         source = R.source_of(project_id, dataset_id)
         reviewers = core.get_task(store, ctid)["review"]["reviewers"]
         reviewer = body.get("email") or (reviewers[0] if reviewers else None)
-        if reviewer is None:
-            raise R.err("4600", "The worker action is forbidden: the task has no reviewer", 403)
         by_sample: dict = {}
         for c in body.get("comments") or []:
             _comment_fields(c)
@@ -622,6 +621,12 @@ async def review_samples(project_id, dataset_id, workforce_task_id, body):
             accept = all(c.get("accept", False) for c in comments)
             text = "; ".join(c["comment"] for c in comments if c.get("comment"))
             scores = [c["score"] for c in comments if c.get("score")]
+            if reviewer is None:
+                # No reviewer on the task: labels went straight to acceptance; the owner's comment
+                # is kept on the sample but decides nothing (the acceptance does).
+                R.review_notes(store).upsert({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
+                                              "score": min(scores) if scores else None, "reviewer": None})
+                continue
             try:
                 core.review_item(store, ctid, sample_id, reviewer, "approve" if accept else "reject",
                                  comment=text or None, source=source)
