@@ -53,3 +53,79 @@ def throughput_body():
 def records(mock):
     """Stored records of a kind (white-box check that what the API said happened did happen)."""
     return lambda kind: mock.world.store.table(f"cloudfactory_{kind}").all()
+
+
+class Receiver:
+    """A tiny webhook receiver on 127.0.0.1: records every request; fails the first ``fail_first``
+    requests of each delivery (by X-CF-Delivery) with a 500."""
+
+    def __init__(self, fail_first=0):
+        import http.server
+        import threading
+
+        self.fail_first = fail_first
+        self.requests = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with outer.lock:
+                    outer.requests.append({"headers": dict(self.headers), "body": body.decode()})
+                    seen = sum(1 for r in outer.requests if r["headers"].get("X-CF-Delivery") == self.headers.get("X-CF-Delivery"))
+                status = 500 if seen <= outer.fail_first else 200
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def flaky_receiver():
+    r = Receiver(fail_first=2)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def failing_receiver():
+    r = Receiver(fail_first=1000)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def wait_for():
+    """Poll ``fn`` until it returns something truthy (webhook calls happen in a thread)."""
+    import time
+
+    def wait(fn, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = fn()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            time.sleep(0.02)
+
+    return wait

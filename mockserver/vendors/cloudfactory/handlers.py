@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...world import current_principal, current_world
 from ..base import VendorError
-from . import performance, reports, uploads
+from . import oversight, performance, reports, uploads, webhooks
 
 RECEIVED = {"message": "Data successfully received."}
 
@@ -64,3 +64,37 @@ async def get_reports(workstream_id, group_by=None, to=None, **kwargs):
     world = current_world()
     _workstream(world, workstream_id)
     return reports.report(world, workstream_id, kwargs.get("from"), to, group_by)
+
+
+# -- Oversight -----------------------------------------------------------------------------------
+async def post_media(body):
+    world = current_world()
+    return oversight.create_media(world, current_principal()["workstream_id"], body)
+
+
+async def put_media_upload(token, body=None, **kwargs):
+    raw = body if isinstance(body, (bytes, bytearray)) else (body or "").encode("utf-8")
+    return oversight.put_media(current_world(), token, _request_header("content-type"), bytes(raw))
+
+
+async def post_tasks(body):
+    world = current_world()
+    return oversight.submit_task(world, current_principal()["workstream_id"], body)
+
+
+async def get_task(task_id):
+    world = current_world()
+    return oversight.get_task(world, current_principal()["workstream_id"], task_id)
+
+
+async def get_webhook_deliveries(task_id=None, page=1, per_page=100):
+    world = current_world()
+    ws = current_principal()["workstream_id"]
+    coll = webhooks.table(world.store)
+    if task_id:  # a task of another workstream shows nothing
+        ids = [i for i in coll.ids(task_id=task_id) if coll.get(i)["workstream_id"] == ws]
+    else:
+        ids = coll.ids(workstream_id=ws)
+    start = (page - 1) * per_page
+    return {"deliveries": [webhooks.public(coll.get(i)) for i in ids[start:start + per_page]], "total": len(ids),
+            "page": page, "per_page": per_page}

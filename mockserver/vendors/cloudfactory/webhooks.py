@@ -1,1 +1,133 @@
-"""Webhooks (filled below)."""
+"""Webhooks of Oversight tasks: signed POSTs to the task's ``callback_url``, retried on the virtual clock.
+
+* When: on every state change of a task (``in_progress``, ``completed``, ``failed``; ``queued`` is the
+  state a task is born in, which the submit answer already tells).
+* Body: the Task Status body plus ``event`` (``task.<state>``), ``previous_state`` and ``occurred_at``
+  (ISO 8601 virtual time of the change).  The body is fixed when the change happens; retries resend it.
+* Signature: ``X-CF-Signature: t=<t>;v1=<hex>`` where ``t`` is the attempt's virtual time in whole epoch
+  seconds and ``<hex>`` = HMAC-SHA256(key = the workstream's ``webhook_secret``, message =
+  ``f"{t}.{raw_body}"``) as lowercase hex.  Also ``X-CF-Event`` and ``X-CF-Delivery`` headers.
+* Success: any 2xx answer within 5 s (real time).  Otherwise (status, timeout, refused connection) the
+  attempt fails and a retry is scheduled 1 h, 2 h, 4 h, 8 h (virtual) after the failed attempt's time:
+  5 attempts at most, then the delivery is ``failed``.
+* Only hosts in ``world.settings.webhook_allow_hosts`` (loopback by default; ``*`` allows any) are
+  called; another host is logged as ``refused`` and never called nor retried.
+* The network call runs in a thread, never under the store lock; its outcome is recorded under it.
+  Every attempt is logged in ``cloudfactory_webhook_deliveries`` (``GET /v1/webhook_deliveries``).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from urllib.parse import urlsplit
+
+import httpx
+
+from ...scheduler import handler, scheduler_of
+from . import timefmt
+
+TABLE = "cloudfactory_webhook_deliveries"
+TIMEOUT = 5.0
+BACKOFF = (3600, 7200, 14400, 28800)
+
+
+def table(store):
+    return store.table(TABLE, indexes=("workstream_id", "task_id"))
+
+
+def sign(secret: str, t: int, raw_body: str) -> str:
+    return hmac.new(secret.encode(), f"{t}.{raw_body}".encode(), hashlib.sha256).hexdigest()
+
+
+def notify(world, task: dict, status: dict, previous: str, at: float) -> None:
+    """Called under the store lock when ``task`` changed state."""
+    url = task.get("callback_url")
+    if not url:
+        return
+    body = dict(status)
+    body.update({"event": f"task.{task['state']}", "previous_state": previous, "occurred_at": timefmt.iso(at)})
+    coll = table(world.store)
+    delivery_id = f"{task['id']}:{len(task['history'])}"
+    coll.upsert({"id": delivery_id, "workstream_id": task["workstream_id"], "task_id": task["id"],
+                 "event": body["event"], "url": url, "body": json.dumps(body, separators=(",", ":")),
+                 "status": "pending", "created_at": at, "attempts": []})
+    attempt(world, delivery_id, 1, at)
+
+
+def _allowed(world, url: str) -> bool:
+    allow = tuple(world.settings.webhook_allow_hosts or ())
+    host = (urlsplit(url).hostname or "").lower()
+    return "*" in allow or host in {h.lower() for h in allow}
+
+
+def attempt(world, delivery_id: str, number: int, at: float) -> None:
+    """Make attempt ``number`` (due at virtual time ``at``). Called under the store lock."""
+    coll = table(world.store)
+    delivery = coll.get(delivery_id)
+    if delivery is None or delivery["status"] != "pending":
+        return
+    if not _allowed(world, delivery["url"]):
+        _record(world, delivery_id, {"attempt": number, "at": timefmt.iso(at), "url": delivery["url"],
+                                     "status_code": None, "outcome": "refused",
+                                     "error": "host not in webhook_allow_hosts"}, final="refused")
+        return
+    secret = world.store.table("cloudfactory_workstreams").get(delivery["workstream_id"])["webhook_secret"]
+    t = int(at)
+    headers = {"Content-Type": "application/json", "User-Agent": "CloudFactory-Webhook (mockserver stand-in)",
+               "X-CF-Signature": f"t={t};v1={sign(secret, t, delivery['body'])}",
+               "X-CF-Event": delivery["event"], "X-CF-Delivery": delivery_id}
+    args = (world, delivery_id, number, at, delivery["url"], delivery["body"], headers)
+    thread = threading.Thread(target=_send, args=args, name=f"cf-webhook-{delivery_id}", daemon=True)
+    threads = [t for t in world.services.get("cloudfactory_webhook_threads", []) if t.is_alive()]
+    world.services["cloudfactory_webhook_threads"] = threads + [thread]  # tests and shutdown may join them
+    thread.start()
+
+
+def _send(world, delivery_id, number, at, url, body, headers) -> None:
+    status_code, error = None, None
+    try:
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+            status_code = client.post(url, content=body.encode(), headers=headers).status_code
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}" or type(exc).__name__
+    ok = status_code is not None and 200 <= status_code < 300
+    entry = {"attempt": number, "at": timefmt.iso(at), "url": url, "status_code": status_code,
+             "outcome": "delivered" if ok else "failed"}
+    if error:
+        entry["error"] = error
+    with world.store.lock:
+        if ok:
+            _record(world, delivery_id, entry, final="delivered")
+        elif number <= len(BACKOFF):
+            due = at + BACKOFF[number - 1]
+            entry["next_retry_at"] = timefmt.iso(due)
+            if _record(world, delivery_id, entry):
+                scheduler_of(world).at(due, "cf.webhook.retry", {"delivery_id": delivery_id, "attempt": number + 1,
+                                                                 "due": due})
+        else:
+            _record(world, delivery_id, entry, final="failed")
+
+
+def _record(world, delivery_id: str, entry: dict, final: str | None = None) -> bool:
+    coll = table(world.store)
+    delivery = coll.get(delivery_id)
+    if delivery is None:  # reset meanwhile
+        return False
+    fields = {"attempts": delivery["attempts"] + [entry]}
+    if final:
+        fields["status"] = final
+    coll.update(delivery_id, fields)
+    return True
+
+
+@handler("cf.webhook.retry")
+def _retry(world, payload):
+    attempt(world, payload["delivery_id"], payload["attempt"], payload["due"])
+
+
+def public(delivery: dict) -> dict:
+    return {"id": delivery["id"], "task_id": delivery["task_id"], "event": delivery["event"], "url": delivery["url"],
+            "status": delivery["status"], "created_at": timefmt.iso(delivery["created_at"]),
+            "body": delivery["body"], "attempts": delivery["attempts"]}
