@@ -1,13 +1,11 @@
 """Items (inputs, samples) grouped by *source*, and tasks that follow a source as it grows."""
 from __future__ import annotations
 
-import copy
-
 from mockserver.store import Store
 
 from . import records as R
 from .errors import Conflict, InvalidArgument, NotFound
-from .planning import attach_items, detach_item, matches_filter
+from .planning import attach_items, detach_item, gc_paused, matches_filter
 
 
 def add_items(store: Store, source: str, items: list[dict]) -> list[dict]:
@@ -18,9 +16,10 @@ def add_items(store: Store, source: str, items: list[dict]) -> list[dict]:
     """
     if not isinstance(source, str) or not source:
         raise InvalidArgument("source must be a non-empty string")
-    with store.lock:
+    with store.lock, gc_paused(len(items)):
         coll = R.items(store)
         docs, seen = [], set()
+        t = R.now()
         for item in items:
             item_id = item.get("id") if isinstance(item, dict) else None
             if not isinstance(item_id, str) or not item_id:
@@ -30,14 +29,14 @@ def add_items(store: Store, source: str, items: list[dict]) -> list[dict]:
                 raise Conflict(f"item {item_id!r} already exists in {source!r}")
             seen.add(key)
             docs.append({"id": key, "source": source, "item_id": item_id,
-                         "data": copy.deepcopy(item.get("data") or {}),
-                         "ground_truth": copy.deepcopy(item.get("ground_truth")), "created_at": R.now()})
-        stored = [coll.insert(d) for d in docs]
+                         "data": R.clone(item.get("data") or {}),
+                         "ground_truth": R.clone(item.get("ground_truth")), "created_at": t})
+        R.insert_many(coll, docs)
         for follow in R.follows(store).find(source=source):
             task = R.tasks(store).get(follow["task_id"])
             if task is not None:
-                attach_items(store, task, [d for d in stored if matches_filter(d, task.get("item_filter"))])
-        return copy.deepcopy(stored)
+                attach_items(store, task, [d for d in docs if matches_filter(d, task.get("item_filter"))])
+        return R.clone_all(docs)
 
 
 def get_item(store: Store, source: str, item_id: str) -> dict:
@@ -45,13 +44,13 @@ def get_item(store: Store, source: str, item_id: str) -> dict:
         doc = R.items(store).get(R.item_key(source, item_id))
         if doc is None:
             raise NotFound(f"item {item_id!r} not found in {source!r}")
-        return copy.deepcopy(doc)
+        return R.clone(doc)
 
 
 def list_items(store: Store, source: str) -> list[dict]:
     """Copies of the items of ``source`` in insertion order."""
     with store.lock:
-        return copy.deepcopy(R.items(store).find(source=source))
+        return R.clone_all(R.items(store).find(source=source))
 
 
 def remove_item(store: Store, source: str, item_id: str) -> None:

@@ -84,37 +84,44 @@ def acceptance_result(rec: dict | None) -> str | None:
     return "accepted" if all(v["accept"] for v in verdicts.values()) else "rejected"
 
 
-def contribution(ti: dict, works: list[dict]) -> Counter:
-    c: Counter = Counter()
-    c[("total",)] = 1
-    c[("states", ti["state"])] = 1
+def contribution(ti: dict, works: list[dict]) -> dict:
+    """The item's share of the task statistics: ``{path tuple: count}`` (a plain dict: the hot path)."""
+    c: dict = {("total",): 1, ("states", ti["state"]): 1}
+    get = c.get
     held = 0
     labels_of = {}
     for w in works:
         name, state = w["worker"], w["state"]
         if state != "returned":
             held += 1
-            c[("workers", name, "assigned")] += 1
+            key = ("workers", name, "assigned")
+            c[key] = get(key, 0) + 1
         if state != "assigned":
-            c[("workers", name, state)] += 1
+            key = ("workers", name, state)
+            c[key] = get(key, 0) + 1
         if w.get("started"):
-            c[("workers", name, "started")] += 1
+            key = ("workers", name, "started")
+            c[key] = get(key, 0) + 1
         if state == "submitted":
             labels_of[name] = w.get("labels") or []
             for label in labels_of[name]:
-                c[("labels_submitted", label.get("concept"))] += 1
+                key = ("labels_submitted", label.get("concept"))
+                c[key] = get(key, 0) + 1
     unassigned = (ti.get("slots") or 0) - held
     if unassigned > 0:
         c[("unassigned",)] = unassigned
     decision = ti.get("decision")
     if decision in ("approved", "rejected"):
         for name in ti.get("credited") or []:
-            c[("workers", name, decision)] += 1
+            key = ("workers", name, decision)
+            c[key] = get(key, 0) + 1
             if decision == "approved":
                 for label in labels_of.get(name, []):
-                    c[("labels_approved", label.get("concept"))] += 1
+                    key = ("labels_approved", label.get("concept"))
+                    c[key] = get(key, 0) + 1
     for review in ti.get("reviews") or []:
-        c[("reviewers", review["reviewer"], review["decision"])] += 1
+        key = ("reviewers", review["reviewer"], review["decision"])
+        c[key] = get(key, 0) + 1
     rec = ti.get("acceptance")
     if rec:
         c[("acceptance", "sampled")] = 1
@@ -126,7 +133,7 @@ def contribution(ti: dict, works: list[dict]) -> Counter:
     return c
 
 
-def acceptance_contribution(ti: dict) -> Counter:
+def acceptance_contribution(ti: dict) -> dict:
     """The item's share of its acceptance's report."""
     c: Counter = Counter()
     rec = ti.get("acceptance")
@@ -148,33 +155,45 @@ def acceptance_contribution(ti: dict) -> Counter:
     return c
 
 
-def apply_diff(coll, doc_id: str, diff: Counter) -> None:
-    """Add ``diff`` (tuple paths -> delta) to a document, copying only the touched branches."""
-    diff = {k: v for k, v in diff.items() if v}
-    if not diff:
-        return
-    doc = dict(coll.get(doc_id))
-    copied: set = set()
+def apply_diff(coll, doc_id: str, diff: dict) -> None:
+    """Add ``diff`` (tuple paths -> delta) to a document, copying only the touched branches.
+
+    The stored document is replaced, never changed in place, so a reader holding the previous one
+    (``stats`` caches its filled-in view by document identity) sees a consistent snapshot.
+    """
+    doc = None
+    copied: dict = {}  # branch path (tuple) -> its fresh copy, already linked into ``doc``
+    emptied = False
     for path, delta in diff.items():
+        if not delta:
+            continue
+        if doc is None:
+            doc = dict(coll.get(doc_id))
         node = doc
-        for depth, key in enumerate(path[:-1]):
-            prefix = path[: depth + 1]
-            if prefix not in copied:
-                node[key] = dict(node.get(key) or {})
-                copied.add(prefix)
-            node = node[key]
-        value = node.get(path[-1], 0) + delta
+        branch: tuple = ()
+        for key in path[:-1]:
+            branch += (key,)
+            child = copied.get(branch)
+            if child is None:
+                child = node.get(key)
+                child = copied[branch] = dict(child) if child else {}
+                node[key] = child
+            node = child
+        last = path[-1]
+        value = node.get(last, 0) + delta
         if value:
-            node[path[-1]] = value
+            node[last] = value
         else:
-            node.pop(path[-1], None)
-    # Drop branches emptied by the changes (deepest first) so zero counters never linger.
-    for prefix in sorted(copied, key=len, reverse=True):
-        parent = doc
-        for key in prefix[:-1]:
-            parent = parent[key]
-        if not parent.get(prefix[-1]):
-            parent.pop(prefix[-1], None)
+            node.pop(last, None)
+            emptied = True
+    if doc is None:
+        return
+    if emptied:
+        # Drop branches emptied by the changes (deepest first) so zero counters never linger.
+        for branch in sorted(copied, key=len, reverse=True):
+            if not copied[branch]:
+                parent = copied[branch[:-1]] if len(branch) > 1 else doc
+                parent.pop(branch[-1], None)
     coll.replace(doc)
 
 
@@ -184,35 +203,61 @@ class Ledger:
     def __init__(self, store, task: dict):
         self.store = store
         self.task = task
-        self.diff: Counter = Counter()
-        self.acc_diff: dict[str, Counter] = {}
-        self._items = R.task_items(store)
-        self._work = R.work(store)
+        self.diff: dict = {}
+        self.acc_diff: dict[str, dict] = {}
+        t = R.tables(store)
+        self._items = t.task_items
+        self._work = t.work
 
     def works(self, ti_id: str) -> list[dict]:
-        return self._work.find(ti=ti_id)
+        return R.find_eq(self._work, "ti", ti_id)
 
     def _account(self, ti: dict, works: list[dict], sign: int) -> None:
+        diff = self.diff
+        get = diff.get
         for k, v in contribution(ti, works).items():
-            self.diff[k] += sign * v
+            diff[k] = get(k, 0) + sign * v
         rec = ti.get("acceptance")
         if rec:
-            acc = self.acc_diff.setdefault(rec["id"], Counter())
+            acc = self.acc_diff.setdefault(rec["id"], {})
             for k, v in acceptance_contribution(ti).items():
-                acc[k] += sign * v
+                acc[k] = acc.get(k, 0) + sign * v
 
-    def leave(self, ti_id: str) -> None:
-        ti = self._items.get(ti_id)
-        if ti is not None:
-            self._account(ti, self.works(ti_id), -1)
+    def add(self, path: tuple, delta: int) -> None:
+        """Add a known difference directly (bulk paths that know an item's contribution)."""
+        self.diff[path] = self.diff.get(path, 0) + delta
 
-    def enter(self, ti_id: str) -> dict:
+    def leave(self, ti_id: str) -> list[dict]:
+        """Subtract the item's contribution; returns its work documents (for ``enter(works=...)``)."""
         ti = self._items.get(ti_id)
+        if ti is None:
+            return []
         works = self.works(ti_id)
-        fields = derive(self.task, ti, works)
-        changed = {k: v for k, v in fields.items() if ti.get(k) != v}
+        self._account(ti, works, -1)
+        return works
+
+    def enter(self, ti_id: str, works: list[dict] | None = None, fields: dict | None = None) -> dict:
+        """Re-derive the item's state and add its contribution.
+
+        ``works``: the item's work documents as returned by ``leave`` when the operation added or
+        removed none (each is re-read by id, so updates in between are seen), saving an index walk.
+        ``fields``: task-item changes of the operation, written together with the derived ones in
+        a single update.
+        """
+        ti = self._items.get(ti_id)
+        if works is None:
+            works = self.works(ti_id)
+        else:
+            get = self._work.get
+            works = [get(w["id"]) for w in works]
+        view = {**ti, **fields} if fields else ti
+        derived = derive(self.task, view, works)
+        changed = dict(fields) if fields else {}
+        for k, v in derived.items():
+            if view.get(k) != v or k in changed:
+                changed[k] = v
         if changed:
-            if "state" in changed:
+            if changed.get("state", ti["state"]) != ti["state"]:
                 changed["tstate"] = f"{ti['task_id']}{R.SEP}{changed['state']}"
             changed["updated_at"] = R.now()
             ti = self._items.update(ti_id, changed)
@@ -221,9 +266,10 @@ class Ledger:
 
     def flush(self) -> None:
         apply_diff(R.stats(self.store), self.task["id"], self.diff)
-        accs = R.acceptances(self.store)
-        for acc_id, diff in self.acc_diff.items():
-            if acc_id in accs:
-                apply_diff(accs, acc_id, diff)
-        self.diff = Counter()
+        if self.acc_diff:
+            accs = R.acceptances(self.store)
+            for acc_id, diff in self.acc_diff.items():
+                if acc_id in accs:
+                    apply_diff(accs, acc_id, diff)
+        self.diff = {}
         self.acc_diff = {}

@@ -7,8 +7,6 @@ kept as a draft) and the item to ``changes_requested`` until its workers resubmi
 """
 from __future__ import annotations
 
-import copy
-
 from mockserver.store import Store
 
 from . import records as R
@@ -24,16 +22,16 @@ def review_queue(store: Store, task_id: str, reviewer: str, limit: int = 10) -> 
         task = R.load_task(store, task_id)
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
-        docs = R.task_items(store).find(tstate=f"{task_id}{R.SEP}awaiting_review")
+        docs = R.find_eq(R.task_items(store), "tstate", f"{task_id}{R.SEP}awaiting_review")
         docs = sorted((d for d in docs if reviewer not in d.get("approvals", [])), key=lambda d: d["seq"])
-        return copy.deepcopy(docs[: max(0, int(limit))])
+        return R.clone_all(docs[: max(0, int(limit))])
 
 
 def get_task_item(store: Store, task_id: str, item_id: str, source: str | None = None) -> dict:
     """A copy of the item's life in the task: state, decision, approvals, reviews, winner, acceptance."""
     with store.lock:
         R.load_task(store, task_id)
-        return copy.deepcopy(R.find_task_item(store, task_id, item_id, source))
+        return R.clone(R.find_task_item(store, task_id, item_id, source))
 
 
 def list_task_items(store: Store, task_id: str, state: str | None = None, offset: int = 0,
@@ -42,10 +40,43 @@ def list_task_items(store: Store, task_id: str, state: str | None = None, offset
     with store.lock:
         R.load_task(store, task_id)
         coll = R.task_items(store)
-        docs = coll.find(tstate=f"{task_id}{R.SEP}{state}") if state else coll.find(task_id=task_id)
+        docs = R.find_eq(coll, "tstate", f"{task_id}{R.SEP}{state}") if state else R.find_eq(coll, "task_id", task_id)
         docs = sorted(docs, key=lambda d: d["seq"])
         end = None if limit is None else offset + max(0, int(limit))
-        return copy.deepcopy(docs[offset:end])
+        return R.clone_all(docs[offset:end])
+
+
+def _check_review(task: dict, ti: dict, item_id: str, reviewer: str, decision: str) -> None:
+    if decision not in DECISIONS:
+        raise InvalidArgument(f"decision must be one of {', '.join(DECISIONS)}")
+    if reviewer not in task["review"]["reviewers"]:
+        raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task['id']!r}")
+    if ti["state"] != "awaiting_review":
+        raise InvalidState(f"item {item_id!r} is {ti['state']}, not awaiting review")
+    if decision == "approve" and reviewer in ti.get("approvals", []):
+        raise Conflict(f"{reviewer!r} already approved item {item_id!r}")
+
+
+def _review(store: Store, task: dict, ti: dict, reviewer: str, decision: str, comment: str | None,
+            ledger: Ledger) -> dict:
+    """Record one checked review decision in ``ledger`` (the caller flushes); returns the live item."""
+    works = ledger.leave(ti["id"])
+    submitted = [w for w in works if w["state"] == "submitted"]
+    fields: dict = {"reviews": ti.get("reviews", []) + [
+        {"reviewer": reviewer, "decision": DECISIONS[decision], "comment": comment, "at": R.now()}]}
+    if decision == "approve":
+        fields["approvals"] = ti.get("approvals", []) + [reviewer]
+        if len(fields["approvals"]) >= task["review"]["approval_threshold_reviewers"]:
+            fields.update(decision="approved", credited=[w["worker"] for w in submitted])
+    elif decision == "reject":
+        fields.update(decision="rejected", credited=[w["worker"] for w in submitted])
+    else:
+        fields.update(changes_requested=True, approvals=[])
+        coll = R.work(store)
+        for w in submitted:
+            coll.update(w["id"], {"state": "in_progress", "queue": f"{task['id']}{R.SEP}{w['worker']}",
+                                  "updated_at": R.now()})
+    return ledger.enter(ti["id"], works, fields)
 
 
 def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decision: str,
@@ -58,28 +89,41 @@ def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decisio
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
         ti = R.find_task_item(store, task_id, item_id, source)
-        if ti["state"] != "awaiting_review":
-            raise InvalidState(f"item {item_id!r} is {ti['state']}, not awaiting review")
-        if decision == "approve" and reviewer in ti.get("approvals", []):
-            raise Conflict(f"{reviewer!r} already approved item {item_id!r}")
+        _check_review(task, ti, item_id, reviewer, decision)
         ledger = Ledger(store, task)
-        ledger.leave(ti["id"])
-        works = R.work(store)
-        submitted = [w for w in works.find(ti=ti["id"]) if w["state"] == "submitted"]
-        fields: dict = {"reviews": ti.get("reviews", []) + [
-            {"reviewer": reviewer, "decision": DECISIONS[decision], "comment": comment, "at": R.now()}]}
-        if decision == "approve":
-            fields["approvals"] = ti.get("approvals", []) + [reviewer]
-            if len(fields["approvals"]) >= task["review"]["approval_threshold_reviewers"]:
-                fields.update(decision="approved", credited=[w["worker"] for w in submitted])
-        elif decision == "reject":
-            fields.update(decision="rejected", credited=[w["worker"] for w in submitted])
-        else:
-            fields.update(changes_requested=True, approvals=[])
-            for w in submitted:
-                works.update(w["id"], {"state": "in_progress", "queue": f"{task_id}{R.SEP}{w['worker']}",
-                                       "updated_at": R.now()})
-        R.task_items(store).update(ti["id"], fields)
-        ti = ledger.enter(ti["id"])
+        ti = _review(store, task, ti, reviewer, decision, comment, ledger)
         ledger.flush()
-        return copy.deepcopy(ti)
+        return R.clone(ti)
+
+
+def review_many(store: Store, task_id: str, reviews, source: str | None = None) -> list[dict]:
+    """Record many review decisions of one task at once: ``[(item_id, reviewer, decision[, comment]), ...]``.
+
+    Same effect, in order, as calling ``review_item`` for each, under one hold of the lock and with
+    one statistics write.  All-or-nothing: every review is checked before any is written (the same
+    errors as ``review_item``); an item may appear only once per batch (``InvalidArgument``), since
+    one review can change what the next may do.  Returns copies of the items, in order.
+    """
+    batch = []
+    for entry in reviews:
+        item_id, reviewer, decision, *rest = entry
+        batch.append((str(item_id), str(reviewer), decision, rest[0] if rest else None))
+    with store.lock:
+        task = R.load_task(store, task_id)
+        found, seen = [], set()
+        for item_id, reviewer, decision, comment in batch:
+            ti = R.find_task_item(store, task_id, item_id, source)
+            _check_review(task, ti, item_id, reviewer, decision)
+            if ti["id"] in seen:
+                raise InvalidArgument(f"item {item_id!r} is reviewed twice in one batch")
+            seen.add(ti["id"])
+            found.append((ti["id"], reviewer, decision, comment))
+        ledger = Ledger(store, task)
+        tis = R.task_items(store)
+        out = []
+        try:
+            for tid, reviewer, decision, comment in found:
+                out.append(_review(store, task, tis.get(tid), reviewer, decision, comment, ledger))
+        finally:
+            ledger.flush()  # whatever was written is counted
+        return R.clone_all(out)

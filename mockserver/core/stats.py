@@ -12,7 +12,6 @@ The stats document (``core_stats``, id = task id) holds only non-zero counters::
 """
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 from mockserver.store import Store
@@ -24,19 +23,42 @@ SETTLED = ("approved", "rejected", "skipped")
 LABELED = ("awaiting_review", "approved", "rejected")
 
 
+_FILLED = ("total", "unassigned", "states", "workers", "reviewers", "labels_submitted", "labels_approved",
+           "acceptance")
+_ZERO_WORKER = dict.fromkeys(WORKER_FIELDS, 0)
+_ZERO_REVIEWER = dict.fromkeys(REVIEW_FIELDS, 0)
+_EMPTY: dict = {}
+
+
+def _zero_filled(fields: tuple, zero: dict, counts: dict) -> dict:
+    if not counts:
+        return dict(zero)
+    if counts.keys() <= zero.keys():
+        return {**zero, **counts}  # zero's key order, counts' values
+    return {f: counts.get(f, 0) for f in fields}
+
+
 def _complete(raw: dict, task: dict) -> dict:
-    out = copy.deepcopy(raw)
+    """``raw`` (the sparse stored counters) filled in: a new structure sharing nothing with ``raw``."""
+    out = {k: (v if k in _FILLED else R.clone(v)) for k, v in raw.items()}
     out.setdefault("total", 0)
     out.setdefault("unassigned", 0)
-    out["states"] = {s: raw.get("states", {}).get(s, 0) for s in ITEM_STATES}
-    names = list(dict.fromkeys(list(task.get("workers", [])) + sorted(raw.get("workers", {}))))
-    out["workers"] = {w: {f: raw.get("workers", {}).get(w, {}).get(f, 0) for f in WORKER_FIELDS} for w in names}
-    reviewers = list(dict.fromkeys(list(task["review"]["reviewers"]) + sorted(raw.get("reviewers", {}))))
-    out["reviewers"] = {r: {f: raw.get("reviewers", {}).get(r, {}).get(f, 0) for f in REVIEW_FIELDS}
-                        for r in reviewers}
-    out["labels_submitted"] = dict(sorted(raw.get("labels_submitted", {}).items()))
-    out["labels_approved"] = dict(sorted(raw.get("labels_approved", {}).items()))
-    acc = {f: raw.get("acceptance", {}).get(f, 0) for f in ACCEPTANCE_FIELDS}
+    raw_states = raw.get("states") or _EMPTY
+    out["states"] = {s: raw_states.get(s, 0) for s in ITEM_STATES}
+    raw_workers = raw.get("workers") or _EMPTY
+    names = dict.fromkeys(task.get("workers", ()))
+    if raw_workers.keys() - names.keys():
+        names.update(dict.fromkeys(sorted(raw_workers)))
+    out["workers"] = {w: _zero_filled(WORKER_FIELDS, _ZERO_WORKER, raw_workers.get(w)) for w in names}
+    raw_reviewers = raw.get("reviewers") or _EMPTY
+    names = dict.fromkeys(task["review"]["reviewers"])
+    if raw_reviewers.keys() - names.keys():
+        names.update(dict.fromkeys(sorted(raw_reviewers)))
+    out["reviewers"] = {r: _zero_filled(REVIEW_FIELDS, _ZERO_REVIEWER, raw_reviewers.get(r)) for r in names}
+    out["labels_submitted"] = dict(sorted((raw.get("labels_submitted") or _EMPTY).items()))
+    out["labels_approved"] = dict(sorted((raw.get("labels_approved") or _EMPTY).items()))
+    raw_acc = raw.get("acceptance") or _EMPTY
+    acc = {f: raw_acc.get(f, 0) for f in ACCEPTANCE_FIELDS}
     acc["uncheck"] = acc["sampled"] - acc["checked"]
     out["acceptance"] = acc
     total = out["total"]
@@ -48,11 +70,39 @@ def _complete(raw: dict, task: dict) -> dict:
     return out
 
 
+def _copy_completed(c: dict) -> dict:
+    """A copy of a filled-in stats dict, built for its known shape (two levels of plain dicts)."""
+    out = {}
+    for k, v in c.items():
+        if k == "workers" or k == "reviewers":
+            out[k] = {name: counts.copy() for name, counts in v.items()}
+        elif v.__class__ is dict and k in _FILLED:
+            out[k] = v.copy()
+        else:
+            out[k] = R.clone(v)
+    return out
+
+
 def task_stats(store: Store, task_id: str) -> dict:
-    """A filled-in copy of the task's counters plus ``done``, ``labeled``, ``progress`` (0..1)."""
+    """A filled-in copy of the task's counters plus ``done``, ``labeled``, ``progress`` (0..1).
+
+    O(workers + concepts).  The filled-in view is cached per task and reused while the stored
+    counters document is the same object (``ledger.apply_diff`` replaces it on every change) and
+    the task's workers and reviewers are unchanged; each call still returns a fresh copy.
+    """
     with store.lock:
         task = R.load_task(store, task_id)
-        return _complete(R.stats(store).get(task_id) or {"id": task_id, "task_id": task_id}, task)
+        raw = R.stats(store).get(task_id)
+        if raw is None:
+            return _complete({"id": task_id, "task_id": task_id}, task)
+        cache = R.tables(store).stats_cache
+        workers, reviewers = task.get("workers", ()), task["review"]["reviewers"]
+        hit = cache.get(task_id)
+        if hit is None or hit[0] is not raw or hit[1] != workers or hit[2] != reviewers:
+            # The raw document is held in the entry, so its identity cannot be reused by another object.
+            hit = (raw, list(workers), list(reviewers), _complete(raw, task))
+            cache[task_id] = hit
+        return _copy_completed(hit[3])
 
 
 def worker_stats(store: Store, task_id: str, worker: str) -> dict:
@@ -67,8 +117,8 @@ def recount(store: Store, task_id: str, write: bool = False) -> dict:
         task = R.load_task(store, task_id)
         total: Counter = Counter()
         works = R.work(store)
-        for ti in R.task_items(store).find(task_id=task_id):
-            total.update(contribution(ti, works.find(ti=ti["id"])))
+        for ti in R.find_eq(R.task_items(store), "task_id", task_id):
+            total.update(contribution(ti, R.find_eq(works, "ti", ti["id"])))
         raw: dict = {"id": task_id, "task_id": task_id}
         for path, value in total.items():
             if not value:

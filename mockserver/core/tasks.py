@@ -127,13 +127,13 @@ def create_task(store: Store, spec: dict) -> dict:
             for source in sources:
                 R.follows(store).insert({"id": f"{source}{R.SEP}{task_id}", "source": source, "task_id": task_id})
         attach_items(store, R.tasks(store).get(task_id), chosen)
-        return copy.deepcopy(R.tasks(store).get(task_id))
+        return R.clone(R.tasks(store).get(task_id))
 
 
 def get_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
     """A copy of the task (``NotFound`` if missing or owned by another ``tenant``)."""
     with store.lock:
-        return copy.deepcopy(R.load_task(store, task_id, tenant))
+        return R.clone(R.load_task(store, task_id, tenant))
 
 
 def list_tasks(store: Store, tenant: str | None = None) -> list[dict]:
@@ -141,7 +141,7 @@ def list_tasks(store: Store, tenant: str | None = None) -> list[dict]:
     with store.lock:
         coll = R.tasks(store)
         docs = coll.find(tenant=tenant) if tenant is not None else coll.all()
-        return copy.deepcopy(docs)
+        return R.clone_all(docs)
 
 
 def update_task(store: Store, task_id: str, fields: dict) -> dict:
@@ -155,7 +155,7 @@ def update_task(store: Store, task_id: str, fields: dict) -> dict:
         if "status" in fields:
             _check_status(fields["status"])
         R.tasks(store).update(task_id, {**copy.deepcopy(fields), "updated_at": R.now()})
-        return copy.deepcopy(R.tasks(store).get(task_id))
+        return R.clone(R.tasks(store).get(task_id))
 
 
 def set_task_status(store: Store, task_id: str, status: str) -> dict:
@@ -173,7 +173,7 @@ def update_task_workers(store: Store, task_id: str, workers: list[str], assignme
             fields["review"] = _normalize_review(review)
         task = R.tasks(store).update(task_id, fields)
         replan(store, task)
-        return copy.deepcopy(R.tasks(store).get(task_id))
+        return R.clone(R.tasks(store).get(task_id))
 
 
 def delete_task(store: Store, task_id: str) -> None:
@@ -184,6 +184,7 @@ def delete_task(store: Store, task_id: str) -> None:
             for doc_id in coll.ids(task_id=task_id):
                 coll.remove(doc_id)
         R.stats(store).remove(task_id)
+        R.tables(store).stats_cache.pop(task_id, None)
         R.tasks(store).remove(task_id)
 
 

@@ -48,8 +48,9 @@ def _normalize_labels(labels) -> list[dict]:
     return out
 
 
-def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str | None) -> tuple[dict, dict, dict]:
-    task = R.load_task(store, task_id)
+def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str | None,
+              task: dict | None = None) -> tuple[dict, dict, dict]:
+    task = task or R.load_task(store, task_id)
     ti = R.find_task_item(store, task_id, item_id, source)
     work = R.work(store).get(R.work_id(ti["id"], worker))
     if work is None:
@@ -61,25 +62,25 @@ def next_assignments(store: Store, task_id: str, worker: str, limit: int = 10) -
     """Copies of the worker's open work (assigned or in progress), in the task's item order."""
     with store.lock:
         R.load_task(store, task_id)
-        docs = R.work(store).find(queue=f"{task_id}{R.SEP}{worker}")
+        docs = R.find_eq(R.work(store), "queue", f"{task_id}{R.SEP}{worker}")
         docs.sort(key=lambda d: d["seq"])
-        return copy.deepcopy(docs[: max(0, int(limit))])
+        return R.clone_all(docs[: max(0, int(limit))])
 
 
 def list_work(store: Store, task_id: str, item_id: str, source: str | None = None) -> list[dict]:
     """Copies of every worker's work on one item (all states), by worker id."""
     with store.lock:
         ti = R.find_task_item(store, task_id, item_id, source)
-        return copy.deepcopy(sorted(R.work(store).find(ti=ti["id"]), key=lambda d: d["worker"]))
+        return R.clone_all(sorted(R.find_eq(R.work(store), "ti", ti["id"]), key=lambda d: d["worker"]))
 
 
 def _change(store: Store, task: dict, ti: dict, work_id: str, fields: dict) -> dict:
     ledger = Ledger(store, task)
-    ledger.leave(ti["id"])
-    R.work(store).update(work_id, {**fields, "updated_at": R.now()})
-    ledger.enter(ti["id"])
+    works = ledger.leave(ti["id"])
+    doc = R.work(store).update(work_id, {**fields, "updated_at": R.now()})
+    ledger.enter(ti["id"], works)
     ledger.flush()
-    return copy.deepcopy(R.work(store).get(work_id))
+    return R.clone(doc)
 
 
 def start_work(store: Store, task_id: str, item_id: str, worker: str, source: str | None = None) -> dict:
@@ -87,7 +88,7 @@ def start_work(store: Store, task_id: str, item_id: str, worker: str, source: st
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
         if work["state"] == "in_progress":
-            return copy.deepcopy(work)
+            return R.clone(work)
         if work["state"] != "assigned":
             raise InvalidState(f"work is {work['state']}, cannot start")
         return _change(store, task, ti, work["id"], {"state": "in_progress", "started": True})
@@ -99,19 +100,63 @@ def submit_work(store: Store, task_id: str, item_id: str, worker: str, labels: l
     clean = _normalize_labels(labels)
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
-        if ti["state"] in ("approved", "rejected"):
-            raise InvalidState(f"item {item_id!r} is {ti['state']}: labels can no longer change")
-        if work["state"] not in ("assigned", "in_progress", "submitted"):
-            raise InvalidState(f"work is {work['state']}, cannot submit")
+        _check_submit(ti, work, item_id)
+        return R.clone(_submit(store, task, ti, work, clean))
+
+
+def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], ledger: Ledger | None = None) -> dict:
+    """Record a submission (checks done by the caller); flushes unless a batch ``ledger`` is given."""
+    own = ledger is None
+    if own:
         ledger = Ledger(store, task)
-        ledger.leave(ti["id"])
-        R.work(store).update(work["id"], {"state": "submitted", "started": True, "labels": clean, "queue": None,
-                                          "submitted_at": R.now(), "updated_at": R.now()})
-        if ti.get("approvals"):  # a reviewer approved other labels: start the review over
-            R.task_items(store).update(ti["id"], {"approvals": []})
-        ledger.enter(ti["id"])
+    works = ledger.leave(ti["id"])
+    t = R.now()
+    doc = R.work(store).update(work["id"], {"state": "submitted", "started": True, "labels": clean, "queue": None,
+                                            "submitted_at": t, "updated_at": t})
+    # A reviewer approved other labels: start the review over.
+    ledger.enter(ti["id"], works, {"approvals": []} if ti.get("approvals") else None)
+    if own:
         ledger.flush()
-        return copy.deepcopy(R.work(store).get(work["id"]))
+    return doc
+
+
+def _check_submit(ti: dict, work: dict, item_id: str) -> None:
+    if ti["state"] in ("approved", "rejected"):
+        raise InvalidState(f"item {item_id!r} is {ti['state']}: labels can no longer change")
+    if work["state"] not in ("assigned", "in_progress", "submitted"):
+        raise InvalidState(f"work is {work['state']}, cannot submit")
+
+
+def submit_many(store: Store, task_id: str, submissions, source: str | None = None) -> list[dict]:
+    """Submit many labelings of one task at once: ``[(item_id, worker, labels), ...]``.
+
+    Same effect, in order, as calling ``submit_work`` for each, but under one hold of the lock and
+    with one statistics write for the whole batch.  All-or-nothing: every submission is checked
+    before any is written (the same errors as ``submit_work``; an (item, worker) pair twice in one
+    batch is an ``InvalidArgument``).  Returns copies of the work documents, in order.
+    """
+    batch = [(str(item_id), str(worker), _normalize_labels(labels)) for item_id, worker, labels in submissions]
+    with store.lock:
+        task = R.load_task(store, task_id)
+        found, seen = [], set()
+        for item_id, worker, clean in batch:
+            _, ti, work = _work_doc(store, task_id, item_id, worker, source, task)
+            _check_submit(ti, work, item_id)
+            if work["id"] in seen:
+                raise InvalidArgument(f"worker {worker!r} submits item {item_id!r} twice in one batch")
+            seen.add(work["id"])
+            found.append((ti["id"], work["id"], clean))
+        # Without repeated pairs no submission can settle an item another one of the batch still
+        # needs open (an item settles only once all its workers submitted), so the checks hold.
+        ledger = Ledger(store, task)
+        tis, works = R.task_items(store), R.work(store)
+        out = []
+        try:
+            for tid, wid, clean in found:
+                out.append(_submit(store, task, tis.get(tid), works.get(wid), clean, ledger))
+        finally:
+            ledger.flush()  # whatever was written is counted
+        return R.clone_all(out)
 
 
 def skip_work(store: Store, task_id: str, item_id: str, worker: str, source: str | None = None) -> dict:
@@ -138,11 +183,11 @@ def give_back(store: Store, task_id: str, item_id: str, worker: str, source: str
         works = R.work(store)
         works.update(work["id"], {"state": "returned", "queue": None, "updated_at": R.now()})
         assigner = assigner_for(task)
-        on_item = [w["worker"] for w in works.find(ti=ti["id"])]
+        on_item = [w["worker"] for w in R.find_eq(works, "ti", ti["id"])]
         replacement = assigner.replace(worker, exclude=on_item)
         if replacement is not None:
             works.insert(new_work(ti, replacement))
         R.tasks(store).update(task_id, {"plan": assigner.state()})
         ledger.enter(ti["id"])
         ledger.flush()
-        return {"work": copy.deepcopy(works.get(work["id"])), "replacement": replacement}
+        return {"work": R.clone(works.get(work["id"])), "replacement": replacement}
