@@ -137,3 +137,38 @@ async def get_fault(fault_id):
         if fault["id"] == fault_id:
             return fault
     raise VendorError(404, {"error": f"no fault {fault_id}"})
+
+
+# -- scenario (simulation) ---------------------------------------------------------------------------
+async def get_scenario():
+    world = current_world()
+    scenario = world.services.get("scenario")
+    sim = world.services.get("simulation")
+    if scenario is None:
+        return {"name": None, "people": []}
+    return {"name": scenario.name, "seed": scenario.seed, "origin": scenario.origin,
+            "events": sim.events if sim else 0,
+            "people": [dict(d) for d in world.store.table("sim_people").all()]}
+
+
+async def post_scenario(body):
+    from ..simulation import Scenario, install
+    from ..simulation.scenario import read, resolve_path
+
+    world = current_world()
+    try:
+        if isinstance(body, dict) and "path" in body:
+            if set(body) - {"path", "seed"} or not isinstance(body["path"], str):
+                raise ValueError('give {"path": "file.yaml", "seed": n} or a scenario document')
+            path = resolve_path(body["path"])
+            scenario = Scenario.from_doc(read(path), f"scenarios/{path.name}", seed=body.get("seed"))
+        else:
+            scenario = Scenario.from_doc(body, "<request body>")
+        install(world, scenario)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    from ..core import records as core_records
+
+    return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,
+            "people": [p["id"] for p in scenario.people],
+            "tasks": [t["id"] for t in core_records.tasks(world.store).all()], "clock": world.clock.to_dict()}

@@ -460,8 +460,9 @@ class Simulation:
         return labels + extra if extra else labels
 
     def judge(self, task: dict, ti: dict, subs: list[dict]) -> bool:
-        """Is the item's leading answer (its largest agreeing group) right?"""
+        """Is the item's leading answer (its largest agreeing group; ties: the first by worker id) right?"""
         kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
+        subs = sorted(subs, key=lambda w: w["worker"])  # ties go to the first worker id, whatever the order given
         group = core.consensus_group(kind, [(w["worker"], w.get("labels") or []) for w in subs], iou)
         lead = next(w for w in subs if w["worker"] == group[0]).get("labels") or []
         return core.labels_agree(kind, lead, self.truth(task, ti["source"], ti["item_id"]), iou)

@@ -41,9 +41,12 @@ def _best(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
 
 def validate(doc, origin: str = "<scenario>") -> None:
     """Raise ``ValueError`` naming ``origin``, the field path and the reason of the first error."""
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = list(_validator().iter_errors(doc))
     if errors:
-        first = _best(errors[0])
+        # The deepest error that names a field's own problem (a failed ``allOf`` also reports the
+        # same field as "unevaluated", which would hide the reason).
+        first = _best(min(errors, key=lambda e: (e.validator == "unevaluatedProperties", -len(e.absolute_path),
+                                                  list(map(str, e.absolute_path)), e.message)))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ValueError(f"{origin}: {_path(first)}: {first.message}{more}")
     _check_references(doc, origin)

@@ -1,0 +1,18 @@
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    """Write a scenario (a YAML string) to a file and return its path."""
+
+    def write(text: str, name: str = "s.yaml") -> pathlib.Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
