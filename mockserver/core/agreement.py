@@ -156,6 +156,15 @@ def labels_agree(kind: str, a: Iterable[dict], b: Iterable[dict], iou_threshold:
 def consensus_group(kind: str, submissions: Sequence[tuple[str, list]], iou_threshold: float = 0.5) -> list[str]:
     """The largest set of workers agreeing with one submission (the first such, in worker order)."""
     best: list[str] = []
+    if GEOMETRY_OF_KIND.get(kind) is None:
+        # Classification agreement is equality of concept sets: compare each set once per pair.
+        keys = [frozenset(x.get("concept") for x in labels) for _, labels in submissions]
+        for i, (worker, _) in enumerate(submissions):
+            key = keys[i]
+            group = [worker] + [w for j, (w, _) in enumerate(submissions) if j != i and keys[j] == key]
+            if len(group) > len(best):
+                best = group
+        return best
     for i, (worker, labels) in enumerate(submissions):
         group = [worker] + [w for j, (w, other) in enumerate(submissions)
                             if j != i and labels_agree(kind, labels, other, iou_threshold)]

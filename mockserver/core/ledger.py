@@ -85,9 +85,17 @@ def acceptance_result(rec: dict | None) -> str | None:
 
 
 def contribution(ti: dict, works: list[dict]) -> dict:
-    """The item's share of the task statistics: ``{path tuple: count}`` (a plain dict: the hot path)."""
-    c: dict = {("total",): 1, ("states", ti["state"]): 1}
+    """The item's share of the task statistics: ``{path tuple: count}``."""
+    return add_contribution({}, ti, works, 1)
+
+
+def add_contribution(c: dict, ti: dict, works: list[dict], sign: int) -> dict:
+    """Add ``sign`` x the item's contribution into ``c`` (in place; the per-event hot path)."""
     get = c.get
+    key = ("total",)
+    c[key] = get(key, 0) + sign
+    key = ("states", ti["state"])
+    c[key] = get(key, 0) + sign
     held = 0
     labels_of = {}
     for w in works:
@@ -95,41 +103,45 @@ def contribution(ti: dict, works: list[dict]) -> dict:
         if state != "returned":
             held += 1
             key = ("workers", name, "assigned")
-            c[key] = get(key, 0) + 1
+            c[key] = get(key, 0) + sign
         if state != "assigned":
             key = ("workers", name, state)
-            c[key] = get(key, 0) + 1
+            c[key] = get(key, 0) + sign
         if w.get("started"):
             key = ("workers", name, "started")
-            c[key] = get(key, 0) + 1
+            c[key] = get(key, 0) + sign
         if state == "submitted":
             labels_of[name] = w.get("labels") or []
             for label in labels_of[name]:
                 key = ("labels_submitted", label.get("concept"))
-                c[key] = get(key, 0) + 1
+                c[key] = get(key, 0) + sign
     unassigned = (ti.get("slots") or 0) - held
     if unassigned > 0:
-        c[("unassigned",)] = unassigned
+        key = ("unassigned",)
+        c[key] = get(key, 0) + sign * unassigned
     decision = ti.get("decision")
     if decision in ("approved", "rejected"):
         for name in ti.get("credited") or []:
             key = ("workers", name, decision)
-            c[key] = get(key, 0) + 1
+            c[key] = get(key, 0) + sign
             if decision == "approved":
                 for label in labels_of.get(name, []):
                     key = ("labels_approved", label.get("concept"))
-                    c[key] = get(key, 0) + 1
+                    c[key] = get(key, 0) + sign
     for review in ti.get("reviews") or []:
         key = ("reviewers", review["reviewer"], review["decision"])
-        c[key] = get(key, 0) + 1
+        c[key] = get(key, 0) + sign
     rec = ti.get("acceptance")
     if rec:
-        c[("acceptance", "sampled")] = 1
+        key = ("acceptance", "sampled")
+        c[key] = get(key, 0) + sign
         if rec.get("verdicts"):
-            c[("acceptance", "checked")] = 1
+            key = ("acceptance", "checked")
+            c[key] = get(key, 0) + sign
         result = acceptance_result(rec)
         if result:
-            c[("acceptance", result)] = 1
+            key = ("acceptance", result)
+            c[key] = get(key, 0) + sign
     return c
 
 
@@ -156,28 +168,27 @@ def acceptance_contribution(ti: dict) -> dict:
 
 
 def apply_diff(coll, doc_id: str, diff: dict) -> None:
-    """Add ``diff`` (tuple paths -> delta) to a document, copying only the touched branches.
+    """Add ``diff`` (tuple paths -> delta) to a counters document (stats, acceptance).
 
-    The stored document is replaced, never changed in place, so a reader holding the previous one
-    (``stats`` caches its filled-in view by document identity) sees a consistent snapshot.
+    The counters are changed in place (copying the touched branches cost more than all the rest of
+    an event) and the change is then announced through ``coll.update`` so the store sees a write.
+    Counters tables have no index on counter fields.  ``stats`` notices in-place changes through
+    the per-store ``counters_version``, bumped here.
     """
     doc = None
-    copied: dict = {}  # branch path (tuple) -> its fresh copy, already linked into ``doc``
-    emptied = False
+    emptied: list = []
     for path, delta in diff.items():
         if not delta:
             continue
         if doc is None:
-            doc = dict(coll.get(doc_id))
+            doc = coll.get(doc_id)
+            if doc is None:
+                return
         node = doc
-        branch: tuple = ()
         for key in path[:-1]:
-            branch += (key,)
-            child = copied.get(branch)
+            child = node.get(key)
             if child is None:
-                child = node.get(key)
-                child = copied[branch] = dict(child) if child else {}
-                node[key] = child
+                child = node[key] = {}
             node = child
         last = path[-1]
         value = node.get(last, 0) + delta
@@ -185,16 +196,22 @@ def apply_diff(coll, doc_id: str, diff: dict) -> None:
             node[last] = value
         else:
             node.pop(last, None)
-            emptied = True
+            emptied.append(path)
     if doc is None:
         return
-    if emptied:
-        # Drop branches emptied by the changes (deepest first) so zero counters never linger.
-        for branch in sorted(copied, key=len, reverse=True):
-            if not copied[branch]:
-                parent = copied[branch[:-1]] if len(branch) > 1 else doc
-                parent.pop(branch[-1], None)
-    coll.replace(doc)
+    # Drop branches emptied by the changes (deepest first) so zero counters never linger.
+    for path in emptied:
+        chain = [doc]
+        for key in path[:-2]:
+            chain.append(chain[-1].get(key) or {})
+        for depth in range(len(path) - 2, -1, -1):
+            parent, key = chain[depth], path[depth]
+            if parent.get(key) == {}:
+                del parent[key]
+            else:
+                break
+    coll.update(doc_id, {})
+    R.bump_counters(coll)
 
 
 class Ledger:
@@ -213,10 +230,7 @@ class Ledger:
         return R.find_eq(self._work, "ti", ti_id)
 
     def _account(self, ti: dict, works: list[dict], sign: int) -> None:
-        diff = self.diff
-        get = diff.get
-        for k, v in contribution(ti, works).items():
-            diff[k] = get(k, 0) + sign * v
+        add_contribution(self.diff, ti, works, sign)
         rec = ti.get("acceptance")
         if rec:
             acc = self.acc_diff.setdefault(rec["id"], {})
@@ -227,9 +241,11 @@ class Ledger:
         """Add a known difference directly (bulk paths that know an item's contribution)."""
         self.diff[path] = self.diff.get(path, 0) + delta
 
-    def leave(self, ti_id: str) -> list[dict]:
-        """Subtract the item's contribution; returns its work documents (for ``enter(works=...)``)."""
-        ti = self._items.get(ti_id)
+    def leave(self, ti_id: str, ti: dict | None = None) -> list[dict]:
+        """Subtract the item's contribution; returns its work documents (for ``enter(works=...)``).
+        ``ti``: the item's current document when the caller has just read it."""
+        if ti is None:
+            ti = self._items.get(ti_id)
         if ti is None:
             return []
         works = self.works(ti_id)
@@ -248,7 +264,7 @@ class Ledger:
         if works is None:
             works = self.works(ti_id)
         else:
-            get = self._work.get
+            get = R.getter(self._work)
             works = [get(w["id"]) for w in works]
         view = {**ti, **fields} if fields else ti
         derived = derive(self.task, view, works)

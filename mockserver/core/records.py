@@ -30,7 +30,8 @@ ACCEPTANCES = "core_acceptances"  # id = acceptance id (ModelArts checking task)
 class _Tables:
     """The core's collections of one store, looked up once (``store.table`` re-checks indexes per call)."""
 
-    __slots__ = ("items", "tasks", "follows", "task_items", "work", "stats", "acceptances", "stats_cache")
+    __slots__ = ("items", "tasks", "follows", "task_items", "work", "stats", "acceptances", "stats_cache",
+                 "counters_version")
 
     def __init__(self, store: Store):
         self.items = store.table(ITEMS, indexes=("source",))
@@ -43,7 +44,8 @@ class _Tables:
         self.work = store.table(WORK, indexes=("task_id", "ti", "worker", "queue"))
         self.stats = store.table(STATS)
         self.acceptances = store.table(ACCEPTANCES, indexes=("task_id",))
-        self.stats_cache: dict = {}  # task id -> (stats doc, workers, reviewers, filled-in view): see stats
+        self.stats_cache: dict = {}  # task id -> (stats doc, version, workers, reviewers, view): see stats
+        self.counters_version = 0  # bumped by every in-place change of a counters document
 
 
 def tables(store: Store) -> _Tables:
@@ -57,6 +59,13 @@ def tables(store: Store) -> _Tables:
     except KeyError:
         t = store.__dict__["_core_tables"] = _Tables(store)
         return t
+
+
+def bump_counters(coll) -> None:
+    """Note an in-place change of a counters document (see ``ledger.apply_diff``)."""
+    t = coll._store.__dict__.get("_core_tables") if hasattr(coll, "_store") else None
+    if t is not None:
+        t.counters_version += 1
 
 
 def items(store: Store):
@@ -191,8 +200,19 @@ def load_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
     return task
 
 
-def find_task_item(store: Store, task_id: str, item_id: str, source: str | None = None) -> dict:
-    """The task-item doc for a vendor item id (``source`` disambiguates multi-source tasks)."""
+def getter(coll):
+    """A ``get(doc_id)`` for many reads within one operation (under the lock): the table's own
+    ``dict.get`` when the store exposes it, else ``coll.get``."""
+    try:
+        return coll._raw().get
+    except AttributeError:
+        return coll.get
+
+
+def find_task_item(store: Store, task_id: str, item_id: str, source: str | None = None,
+                   task: dict | None = None) -> dict:
+    """The task-item doc for a vendor item id (``source`` disambiguates multi-source tasks).
+    ``task``: the task document when the caller has it already."""
     coll = task_items(store)
     if source is not None:
         doc = coll.get(ti_id(task_id, item_key(source, item_id)))
@@ -205,7 +225,7 @@ def find_task_item(store: Store, task_id: str, item_id: str, source: str | None 
         doc = None
         if n == 1:
             # Usually the item comes from a source the task names: a direct get, no index walk.
-            task = tasks(store).get(task_id) or {}
+            task = task or tasks(store).get(task_id) or {}
             for src in (*task.get("sources", ()), task.get("source")):
                 if src is not None:
                     doc = coll.get(ti_id(task_id, item_key(src, item_id)))

@@ -60,7 +60,7 @@ def _check_review(task: dict, ti: dict, item_id: str, reviewer: str, decision: s
 def _review(store: Store, task: dict, ti: dict, reviewer: str, decision: str, comment: str | None,
             ledger: Ledger) -> dict:
     """Record one checked review decision in ``ledger`` (the caller flushes); returns the live item."""
-    works = ledger.leave(ti["id"])
+    works = ledger.leave(ti["id"], ti)
     submitted = [w for w in works if w["state"] == "submitted"]
     fields: dict = {"reviews": ti.get("reviews", []) + [
         {"reviewer": reviewer, "decision": DECISIONS[decision], "comment": comment, "at": R.now()}]}
@@ -88,7 +88,7 @@ def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decisio
         task = R.load_task(store, task_id)
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
-        ti = R.find_task_item(store, task_id, item_id, source)
+        ti = R.find_task_item(store, task_id, item_id, source, task)
         _check_review(task, ti, item_id, reviewer, decision)
         ledger = Ledger(store, task)
         ti = _review(store, task, ti, reviewer, decision, comment, ledger)
@@ -112,7 +112,7 @@ def review_many(store: Store, task_id: str, reviews, source: str | None = None) 
         task = R.load_task(store, task_id)
         found, seen = [], set()
         for item_id, reviewer, decision, comment in batch:
-            ti = R.find_task_item(store, task_id, item_id, source)
+            ti = R.find_task_item(store, task_id, item_id, source, task)
             _check_review(task, ti, item_id, reviewer, decision)
             if ti["id"] in seen:
                 raise InvalidArgument(f"item {item_id!r} is reviewed twice in one batch")

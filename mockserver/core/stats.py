@@ -87,22 +87,25 @@ def task_stats(store: Store, task_id: str) -> dict:
     """A filled-in copy of the task's counters plus ``done``, ``labeled``, ``progress`` (0..1).
 
     O(workers + concepts).  The filled-in view is cached per task and reused while the stored
-    counters document is the same object (``ledger.apply_diff`` replaces it on every change) and
-    the task's workers and reviewers are unchanged; each call still returns a fresh copy.
+    counters document is the same object, unchanged since (``ledger.apply_diff`` bumps the store's
+    ``counters_version``), and the task's workers and reviewers are the same; each call still
+    returns a fresh copy.
     """
     with store.lock:
         task = R.load_task(store, task_id)
         raw = R.stats(store).get(task_id)
         if raw is None:
             return _complete({"id": task_id, "task_id": task_id}, task)
-        cache = R.tables(store).stats_cache
+        tables = R.tables(store)
+        cache, version = tables.stats_cache, tables.counters_version
         workers, reviewers = task.get("workers", ()), task["review"]["reviewers"]
         hit = cache.get(task_id)
-        if hit is None or hit[0] is not raw or hit[1] != workers or hit[2] != reviewers:
+        if (hit is None or hit[0] is not raw or hit[1] != version or hit[2] != workers
+                or hit[3] != reviewers):
             # The raw document is held in the entry, so its identity cannot be reused by another object.
-            hit = (raw, list(workers), list(reviewers), _complete(raw, task))
+            hit = (raw, version, list(workers), list(reviewers), _complete(raw, task))
             cache[task_id] = hit
-        return _copy_completed(hit[3])
+        return _copy_completed(hit[4])
 
 
 def worker_stats(store: Store, task_id: str, worker: str) -> dict:

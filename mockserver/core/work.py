@@ -51,7 +51,7 @@ def _normalize_labels(labels) -> list[dict]:
 def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str | None,
               task: dict | None = None) -> tuple[dict, dict, dict]:
     task = task or R.load_task(store, task_id)
-    ti = R.find_task_item(store, task_id, item_id, source)
+    ti = R.find_task_item(store, task_id, item_id, source, task)
     work = R.work(store).get(R.work_id(ti["id"], worker))
     if work is None:
         raise NotAllowed(f"worker {worker!r} is not assigned item {item_id!r} in task {task_id!r}")
@@ -76,7 +76,7 @@ def list_work(store: Store, task_id: str, item_id: str, source: str | None = Non
 
 def _change(store: Store, task: dict, ti: dict, work_id: str, fields: dict) -> dict:
     ledger = Ledger(store, task)
-    works = ledger.leave(ti["id"])
+    works = ledger.leave(ti["id"], ti)
     doc = R.work(store).update(work_id, {**fields, "updated_at": R.now()})
     ledger.enter(ti["id"], works)
     ledger.flush()
@@ -109,7 +109,7 @@ def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], l
     own = ledger is None
     if own:
         ledger = Ledger(store, task)
-    works = ledger.leave(ti["id"])
+    works = ledger.leave(ti["id"], ti)
     t = R.now()
     doc = R.work(store).update(work["id"], {"state": "submitted", "started": True, "labels": clean, "queue": None,
                                             "submitted_at": t, "updated_at": t})
