@@ -211,3 +211,14 @@ def test_key_of_another_workstream_is_403(mock, quality_body, records):
 def test_bad_json_is_400_in_shape(cloudfactory):
     r = cloudfactory.post(QUALITY, content=b"{nope", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["message"] == "Bad Request"
+
+
+def test_wrong_method_is_405_with_allow(cloudfactory):
+    r = cloudfactory.get(QUALITY)
+    assert r.status_code == 405 and r.headers["Allow"] == "POST"
+    assert r.json() == {"message": "Method Not Allowed"}
+
+
+def test_unknown_route_is_404_in_shape(cloudfactory):
+    r = cloudfactory.get("/v1/nothing-here")
+    assert r.status_code == 404 and r.json() == {"message": "Not found"}

@@ -14,6 +14,7 @@ generic validator, so that a 400 names every bad field at once rather than the f
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 from ..base import RawRequest, Vendor, VendorError
@@ -21,6 +22,42 @@ from ..base import RawRequest, Vendor, VendorError
 _WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
 _PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
 _OVERSIGHT = ("/v1/tasks", "/v1/media")
+
+
+
+
+def _quiet_multiple_content_types(record: logging.LogRecord) -> bool:
+    # Connexion warns on every request to an operation that accepts several content types (the
+    # media PUT accepts each image/video type on purpose): keep the server's log readable.
+    return not str(record.msg).startswith("this operation accepts multiple content types")
+
+
+logging.getLogger("connexion.operations.openapi").addFilter(_quiet_multiple_content_types)
+
+
+_ROUTES: list[tuple[re.Pattern, list[str]]] = []
+
+
+def _allowed_methods(path: str) -> list[str]:
+    """The methods the spec declares for ``path`` (for the Allow header of a 405)."""
+    if not _ROUTES:
+        from pathlib import Path
+
+        import yaml
+
+        here = Path(__file__).resolve()
+        spec = here.parents[3] / "openapi" / "cloudfactory.yaml"
+        if not spec.exists():  # installed as a wheel
+            spec = here.parents[2] / "openapi" / "cloudfactory.yaml"
+        with open(spec, encoding="utf-8") as fh:
+            paths = yaml.safe_load(fh)["paths"]
+        for template, ops in paths.items():
+            pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
+            _ROUTES.append((pattern, sorted(m.upper() for m in ops if m in ("get", "post", "put", "delete", "patch"))))
+    for pattern, methods in _ROUTES:
+        if pattern.match(path):
+            return methods
+    return []
 
 
 class CloudFactoryVendor(Vendor):
@@ -44,7 +81,9 @@ class CloudFactoryVendor(Vendor):
         return VendorError(404, {"message": "Not found"})
 
     def method_not_allowed(self, method, path):
-        return VendorError(405, {"message": "Method Not Allowed"})
+        allowed = _allowed_methods(path)
+        headers = {"Allow": ", ".join(allowed)} if allowed else {}
+        return VendorError(405, {"message": "Method Not Allowed"}, headers)
 
     def core_error(self, exc):
         return VendorError(400, {"message": "Bad Request", "errors": {"body": str(exc)}})
