@@ -20,7 +20,8 @@ def test_create_list_get_update_delete_team(modelarts):
     assert isinstance(one["create_time"], int) and one["create_time"] > 10 ** 12
     assert ok(c.put(f"{V2}/workforces/{wf}", json={"description": "renamed", "workforce_name": "team-456"})) == {}
     assert ok(c.get(f"{V2}/workforces/{wf}"))["workforce_name"] == "team-456"
-    assert c.delete(f"{V2}/workforces/{wf}").status_code == 204
+    gone = c.delete(f"{V2}/workforces/{wf}")
+    assert gone.status_code == 204 and gone.headers["x-request-id"] and not gone.content
     assert_error(c.get(f"{V2}/workforces/{wf}"), 400, "ModelArts.4601")
 
 
