@@ -37,6 +37,7 @@ Labeling (``work``)
     next_assignments(store, task_id, worker, limit=10) -> [work]
     start_work / skip_work(store, task_id, item_id, worker, source=None) -> work
     submit_work(store, task_id, item_id, worker, labels, source=None) -> work
+    submit_many(store, task_id, [(item_id, worker, labels), ...], source=None) -> [work]
     give_back(store, task_id, item_id, worker, source=None) -> {"work", "replacement"}
     list_work(store, task_id, item_id, source=None) -> [work]
   labels: ``[{"concept": str, "box": [x0, y0, x1, y1]?, "polygon": [[x, y], ...]?, "value"?, "attributes"?}]``
@@ -44,6 +45,7 @@ Labeling (``work``)
 Review (``review``) and agreement (``agreement``, pure)
     review_queue(store, task_id, reviewer, limit=10) -> [task_item]
     review_item(store, task_id, item_id, reviewer, "approve"|"reject"|"request_changes", comment=None, source=None)
+    review_many(store, task_id, [(item_id, reviewer, decision[, comment]), ...], source=None) -> [task_item]
     get_task_item(store, task_id, item_id, source=None) -> task_item
     list_task_items(store, task_id, state=None, offset=0, limit=None) -> [task_item]
     labels_agree(kind, a, b, iou_threshold);  box_iou(a, b);  polygon_iou(p, q)
@@ -54,6 +56,13 @@ Acceptance (``acceptance``, ModelArts)
     report(store, acceptance_id) -> {sampled, checked, unchecked, accepted, rejected, pass_rate, score, workers}
     act(store, acceptance_id, action 0-5, overwrite_last_result=False) -> {"acceptance", "conflicts"}
     conflicts(store, acceptance_id);  get_acceptance(store, id);  list_acceptances(store, task_id)
+
+Bulk calls (simulations, imports)
+    ``submit_many`` and ``review_many`` do what the single calls do, in order, for one task, under one
+    hold of the lock and with one statistics write; they check the whole batch first and write
+    nothing if any entry is refused (same errors as the single calls; one (item, worker) pair twice,
+    or one item reviewed twice, in a batch is ``InvalidArgument``).  ``add_items``/``create_task``
+    with many items are bulk operations already (one insert pass, one statistics write).
 
 Statistics (``stats``)
     task_stats(store, task_id) -> dict (O(workers + concepts));  worker_stats(store, task_id, worker)
@@ -79,11 +88,11 @@ from .assignment import Assigner, item_shares, target_shares
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES
-from .review import get_task_item, list_task_items, review_item, review_queue
+from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .stats import recount, task_stats, worker_stats
 from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, remove_task_item,
                     set_task_status, update_task, update_task_workers)
-from .work import give_back, list_work, next_assignments, skip_work, start_work, submit_work
+from .work import give_back, list_work, next_assignments, skip_work, start_work, submit_many, submit_work
 
 __all__ = [
     "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report", "start_acceptance",
@@ -91,9 +100,9 @@ __all__ = [
     "Assigner", "item_shares", "target_shares",
     "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
     "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES",
-    "get_task_item", "list_task_items", "review_item", "review_queue",
+    "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
     "recount", "task_stats", "worker_stats",
     "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",
-    "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_work",
+    "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",
 ]
