@@ -222,3 +222,8 @@ def test_wrong_method_is_405_with_allow(cloudfactory):
 def test_unknown_route_is_404_in_shape(cloudfactory):
     r = cloudfactory.get("/v1/nothing-here")
     assert r.status_code == 404 and r.json() == {"message": "Not found"}
+
+
+def test_non_json_body_is_415(cloudfactory):
+    r = cloudfactory.post(QUALITY, content=b'{"review_score": 5}', headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and r.json()["message"] == "Bad Request"

@@ -32,7 +32,7 @@ def _quiet_multiple_content_types(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("this operation accepts multiple content types")
 
 
-logging.getLogger("connexion.operations.openapi").addFilter(_quiet_multiple_content_types)
+logging.getLogger("connexion.operations.openapi3").addFilter(_quiet_multiple_content_types)
 
 
 _ROUTES: list[tuple[re.Pattern, list[str]]] = []
@@ -105,7 +105,8 @@ class CloudFactoryVendor(Vendor):
 
         ratelimit.check(world, key)
         perf = _PERF_PATH.match(request.path)
-        if perf and request.method == "POST":
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):
             self._check_performance(world, perf.group(1), perf.group(2), request.body)
         return principal
 

@@ -97,7 +97,7 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[d
             errors[name] = reason
     ws_id = workstream["id"]
     if "workstream_id" not in errors and body.get("workstream_id") != path_workstream_id:
-        errors["workstream_id"] = f"does not match the workstream of the path ({path_workstream_id})"
+        errors["workstream_id"] = f"must be {path_workstream_id}, the workstream of this call"
     if "use_case_id" not in errors and body["use_case_id"] not in workstream["use_case_ids"]:
         errors["use_case_id"] = f"unknown use case for workstream {ws_id}"
     if "task_definition_id" not in errors and body["task_definition_id"] not in workstream["task_definition_ids"]:
