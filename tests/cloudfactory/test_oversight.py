@@ -336,3 +336,14 @@ def test_delivery_log_is_scoped_to_the_workstream(cloudfactory, mock, receiver, 
     with mock.client("cloudfactory", headers={"x-api-key": "other-cloudfactory-key"}) as other:
         assert other.get("/v1/webhook_deliveries").json()["total"] == 0
         assert other.get("/v1/webhook_deliveries", params={"task_id": task_id}).json()["deliveries"] == []
+
+
+def test_pending_task_survives_state_export_and_import(cloudfactory, mock):
+    _manual(cloudfactory)
+    task_id = _submit(cloudfactory, mock)
+    state = cloudfactory.get("/_mock/state").json()
+    assert cloudfactory.post("/_mock/reset").status_code == 200
+    assert cloudfactory.get(f"/v1/tasks/{task_id}").status_code == 404
+    assert cloudfactory.put("/_mock/state", json=state).status_code == 200
+    _advance(cloudfactory, 5 * 3600)
+    assert cloudfactory.get(f"/v1/tasks/{task_id}").json()["state"] == "completed"
