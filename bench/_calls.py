@@ -82,24 +82,22 @@ def modelarts(url: str, ws: dict, out: Setup) -> None:
     pid = ws["project_id"]
     h = {**JSON, "X-Auth-Token": ws["token"]}
     base = f"/v2/{pid}"
-    dataset = _find(ws, "dataset_id", "dataset_ids", "datasets")
-    if isinstance(dataset, dict):
-        dataset = _first_id(dataset, "dataset_id", "id")
+    dataset = ws.get("dataset") or {}
+    dataset = dataset.get("dataset_id") if isinstance(dataset, dict) else _find(ws, "dataset_id", "dataset_ids")
     if not dataset:
-        out.problems.append("modelarts: the workspace names no dataset (looked for dataset_id, dataset_ids, datasets)")
+        out.problems.append("modelarts: the workspace names no dataset (workspace.modelarts.dataset.dataset_id)")
         dataset = "missing-dataset"
-    workforce = _find(ws, "workforce_id", "workforce_ids", "workforces")
-    if isinstance(workforce, dict):
-        workforce = _first_id(workforce, "workforce_id", "id")
-    email = None
+    team = ws.get("workforce") if isinstance(ws.get("workforce"), dict) else {}
+    workforce = team.get("workforce_id")
+    labelers = [w["email"] for w in team.get("workers", []) if w.get("role") == 0 and w.get("email")]
+    email = labelers[0] if labelers else "bench-labeler@example.com"
     if not workforce:  # make a team of one labeler through the API
         status, body = http_json("POST", url + f"{base}/workforces", h, {"workforce_name": "bench-team", "description": ""})
         workforce = _first_id(body, "workforce_id")
         if not workforce:
             out.problems.append(f"modelarts: creating a workforce answered {status}: {snippet(body)}")
             workforce = "missing-workforce"
-    email = "bench-labeler@example.com"
-    http_json("POST", url + f"{base}/workforces/{workforce}/workers", h, {"emails": email, "role": 0, "description": ""})
+        http_json("POST", url + f"{base}/workforces/{workforce}/workers", h, {"emails": email, "role": 0, "description": ""})
     tasks = f"{base}/datasets/{dataset}/workforce-tasks"
     create = ('{"task_name": "bench-' + UNIQUE + '", "repetition": 1, "workforces_config": {"workforces": '
               '[{"workforce_id": "%s", "workers": [{"email": "%s", "role": 0}]}]}, "auto_sync_dataset": false, '
@@ -112,7 +110,8 @@ def modelarts(url: str, ws: dict, out: Setup) -> None:
     out.calls += [
         Call("modelarts", "GET task", "GET", f"{tasks}/{task_id}", h),
         Call("modelarts", "list tasks", "GET", f"{tasks}?offset=0&limit=20", h, note="limit=20"),
-        Call("modelarts", "create task", "POST", tasks, h, create, creates=True, note="one labeler"),
+        Call("modelarts", "create task", "POST", tasks, h, create, creates=True,
+             note=f"one labeler, dataset of {len((ws.get('dataset') or {}).get('sample_ids', [])) or '?'} samples"),
     ]
 
 
@@ -122,20 +121,10 @@ def cloudfactory(url: str, ws: dict, out: Setup) -> None:
     h = {**JSON, "x-api-key": ws["api_key"]}
     wsid = ws["workstream_id"]
     config = _find(ws, "configuration_ids", "configuration_id") or "cfg-0001"
-    media_key = None
-    # Oversight's media flow: ask for an upload URL, then submit tasks with that media key
-    status, body = http_json("POST", url + "/v1/media", h, {"configuration_id": config, "media_type": "image"})
-    media_key = _first_id(body, "media_key") if status < 300 else None
-    if media_key and isinstance(body, dict) and body.get("media_upload_url"):
-        up = body["media_upload_url"]
-        from _common import http
-
-        http("PUT", up, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    if not media_key:
-        media_key = "bench-media"
-    create = ('{"media_key": "%s", "configuration_id": "%s", "media_type": "image", '
-              '"tags": [{"confidence_score": 0.9, "value": "car"}], '
-              '"context_metadata": [{"key": "bench", "value": "' % (media_key, config) + UNIQUE + '"}]}')
+    bucket = _find(ws, "bucket_ids", "bucket_id") or "bucket-0001"
+    # Submit Task's bucket variant: media_key names an object of a mounted bucket, so no upload per task
+    create = ('{"bucket_id": "%s", "media_key": "bench/' % bucket + UNIQUE + '.jpg", "configuration_id": "%s", '
+              '"media_type": "image", "tags": [{"confidence_score": 0.9, "value": "car"}]}' % config)
     status, body = http_json("POST", url + "/v1/tasks", h, create.replace(UNIQUE, "setup").encode())
     task_id = _first_id(body, "task_id", "id")
     if not task_id:
@@ -148,7 +137,8 @@ def cloudfactory(url: str, ws: dict, out: Setup) -> None:
               '"unique_id": "bench-' % (wsid, use_case, task_def) + UNIQUE + '"}')
     out.calls += [
         Call("cloudfactory", "GET task (Oversight)", "GET", f"/v1/tasks/{task_id}", h),
-        Call("cloudfactory", "submit task", "POST", "/v1/tasks", h, create, creates=True),
+        Call("cloudfactory", "submit task", "POST", "/v1/tasks", h, create, creates=True,
+             note="bucket variant, no callback_url"),
         Call("cloudfactory", "task_reviewed", "POST", f"/v1/workstreams/{wsid}/task_reviewed", h, review, creates=True,
              note="Quality record, unique_id per call"),
     ]

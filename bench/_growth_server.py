@@ -138,6 +138,9 @@ async def commands(world, gates) -> None:
 async def main(args) -> None:
     world = new_world()
     gates = build_apps(world)  # a second set of apps on the same world, for in-process commands
+    for gate in gates.values():  # no journal or fault hooks on the preload path: they store nothing of the data
+        gate.before.clear()
+        gate.after.clear()
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
     stop = asyncio.Event()
     server = asyncio.create_task(serve(world, ports, ports_file=args.ports_file, quiet=True, stop=stop))

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import connexion
 import connexion.spec
+import connexion.validators
 import yaml
+from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import is_null, is_nullable
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
@@ -37,6 +43,56 @@ MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not Se
 # Specs are validated by the test suite (tests/server/test_foundation.py); validating them again at every
 # start would cost more than the rest of start-up, so Connexion's own check is skipped.
 connexion.spec.OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
+_FORMATS = Draft4Validator.FORMAT_CHECKER
+
+
+class _Validators:
+    """One JSON-schema validator per schema object, kept for the app's life.
+
+    Connexion builds a new validator for every parameter and every body of every request (and deep-copies
+    each parameter's spec first); the schemas never change once the app is built, so that work is done
+    once. Keyed by the schema object itself (identity), bounded in case an operation ever hands out fresh
+    dicts. Validation results and messages are Connexion's own, unchanged."""
+
+    def __init__(self, make, limit: int = 4096):
+        self.make, self.limit, self.cache = make, limit, {}
+
+    def __call__(self, schema):
+        entry = self.cache.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
+            entry = self.cache[id(schema)] = (schema, self.make(schema))
+        return entry[1]
+
+
+_param_validators = _Validators(lambda param: Draft4Validator(param.get("schema", param), format_checker=_FORMATS))
+_body_validators = _Validators(lambda schema: Draft4RequestValidator(schema, format_checker=_FORMATS))
+
+
+class CachedParameterValidator(ParameterValidator):
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            try:
+                _param_validators(param).validate(value)
+            except ValidationError as exception:
+                return str(exception)
+        elif param.get("required"):
+            return f"Missing {parameter_type} parameter '{param['name']}'"
+        return None
+
+
+class CachedJSONBodyValidator(JSONRequestBodyValidator):
+    @property
+    def _validator(self):
+        return _body_validators(self._schema)
+
+
+VALIDATOR_MAP = {**connexion.validators.VALIDATOR_MAP, "parameter": CachedParameterValidator,
+                 "body": MediaTypeDict({**connexion.validators.VALIDATOR_MAP["body"], "*/*json": CachedJSONBodyValidator})}
 
 
 @functools.lru_cache(maxsize=None)
@@ -102,7 +158,8 @@ def _field_from_detail(detail: str) -> str | None:
 
 
 def build_app(vendor: Vendor, world: World):
-    app = connexion.AsyncApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES)
+    app = connexion.AsyncApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES,
+                             validator_map=VALIDATOR_MAP)
     app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
                 validate_responses=world.settings.strict, strict_validation=world.settings.strict)
     app.add_api(load_spec("control.yaml"), resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,
@@ -131,7 +188,15 @@ def build_app(vendor: Vendor, world: World):
         return _response(vendor, err)
 
     def on_http(request, exc: HTTPException):
-        return on_problem(request, ProblemException(status=exc.status_code, title=str(exc.detail), detail=str(exc.detail)))
+        response = on_problem(request, ProblemException(status=exc.status_code, title=str(exc.detail), detail=str(exc.detail)))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110: list every method the spec declares on the path
+            from .control.operations import allowed_methods
+
+            headers["Allow"] = ", ".join(allowed_methods(vendor, request.url.path)) or headers.get("Allow", "")
+        if headers:
+            response.headers = {**(response.headers or {}), **headers}
+        return response
 
     def on_core(request, exc: Exception):
         path = request.url.path
