@@ -128,29 +128,35 @@ class Assigner:
     def _pick(self, need: int, exclude: Iterable[str]) -> list[str]:
         if need <= 0:
             return []
-        excluded = set(exclude)
+        excluded = exclude if isinstance(exclude, (set, frozenset)) else set(exclude)
         if self.strategy == "full":
             chosen = [w for w in self.workers if w not in excluded][:need]
             for w in chosen:
                 self._bump(w, 1)
             return chosen
         heap = self._heap()
+        # ``_key`` inlined (same arithmetic, so plans are unchanged): this runs for every item.
+        loads, p, rank = self.loads, self.p, self.rank
+        inf = float("inf")
+        pop, push = heapq.heappop, heapq.heappush
         chosen: list[str] = []
         skipped: list[tuple] = []
         while heap and len(chosen) < need:
-            entry = heapq.heappop(heap)
+            entry = pop(heap)
             w = entry[2]
-            if entry != self._key(w):
-                continue  # stale
+            pw = p[w]
+            if entry[0] != ((loads[w] + 0.5) / pw if pw > 0 else inf):
+                continue  # stale (rank and name never change, so the due figure decides)
             if w in excluded or w in chosen:
                 skipped.append(entry)
                 continue
             chosen.append(w)
         for entry in skipped:
-            heapq.heappush(heap, entry)
+            push(heap, entry)
         for w in chosen:
-            self.loads[w] += 1
-            heapq.heappush(heap, self._key(w))
+            load = loads[w] = loads[w] + 1
+            pw = p[w]
+            push(heap, ((load + 0.5) / pw if pw > 0 else inf, rank[w], w))
         if len(heap) > 4 * len(self.workers) + 64:  # drop stale entries now and then
             self._heap_cache = None
         return chosen
@@ -163,6 +169,8 @@ class Assigner:
         loads and are not chosen again.  ``need`` defaults to ``k - len(existing)``.
         """
         self.m += 1
+        if not existing and not exclude:  # the common case: a fresh item
+            return self._pick(self.k if need is None else need, ())
         existing = [w for w in existing if w in self.loads]
         for w in existing:
             self._bump(w, 1)

@@ -49,7 +49,12 @@ def _complete(raw: dict, task: dict) -> dict:
     names = dict.fromkeys(task.get("workers", ()))
     if raw_workers.keys() - names.keys():
         names.update(dict.fromkeys(sorted(raw_workers)))
-    out["workers"] = {w: _zero_filled(WORKER_FIELDS, _ZERO_WORKER, raw_workers.get(w)) for w in names}
+    zero, zero_keys = _ZERO_WORKER, _ZERO_WORKER.keys()
+    if all(c.keys() <= zero_keys for c in raw_workers.values()):  # always, unless hand-edited
+        get = raw_workers.get
+        out["workers"] = {w: {**zero, **get(w, _EMPTY)} for w in names}
+    else:
+        out["workers"] = {w: _zero_filled(WORKER_FIELDS, zero, raw_workers.get(w)) for w in names}
     raw_reviewers = raw.get("reviewers") or _EMPTY
     names = dict.fromkeys(task["review"]["reviewers"])
     if raw_reviewers.keys() - names.keys():
@@ -102,9 +107,14 @@ def task_stats(store: Store, task_id: str) -> dict:
         hit = cache.get(task_id)
         if (hit is None or hit[0] is not raw or hit[1] != version or hit[2] != workers
                 or hit[3] != reviewers):
-            # The raw document is held in the entry, so its identity cannot be reused by another object.
-            hit = (raw, version, list(workers), list(reviewers), _complete(raw, task))
-            cache[task_id] = hit
+            # First read of this version: build the view and hand it out as is (nobody else holds
+            # it); only a second read of the same version keeps a view to copy from.  A read after
+            # every event so costs one build, repeated reads one copy each.
+            # (The raw document is held in the entry, so its identity cannot be reused.)
+            cache[task_id] = (raw, version, list(workers), list(reviewers), None)
+            return _complete(raw, task)
+        if hit[4] is None:
+            cache[task_id] = hit = hit[:4] + (_complete(raw, task),)
         return _copy_completed(hit[4])
 
 
