@@ -61,6 +61,8 @@ def main(argv=None) -> int:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--vendors", default="clarifai,modelarts,cloudfactory")
     p.add_argument("--flat", type=float, default=0.8, help="req/s ratio to the smallest size below which a call is profiled")
+    p.add_argument("--preload-budget", type=float, default=900.0,
+                   help="seconds: a vendor's preload to the next size estimated longer than this is skipped (and said)")
     p.add_argument("--slow", type=float, default=1.0, help="seconds: a call slower than this once is not loaded")
     p.add_argument("--json", help="also write the raw figures here")
     args = p.parse_args(argv)
@@ -89,7 +91,9 @@ def main(argv=None) -> int:
         for v in vendors:
             if not grow_with.get(v):
                 print(f"NO PRELOAD for {v}: none of its create calls is defined")
-        added = {v: 0 for v in vendors}
+        added: dict = {}
+        rate: dict = {}  # seconds per preloaded item, from the last preload (to bound the next one)
+        skipped: set = set()  # (vendor, size) not reached within the preload budget
         results: dict[tuple[str, str], dict[int, dict]] = {}
         profiles: dict[tuple[str, str], dict[int, dict]] = {}
         preload_rows, count_rows = [], []
@@ -101,12 +105,21 @@ def main(argv=None) -> int:
                         n_req = -(-need // f.per_request)
                         if not n_req:
                             continue
+                        est = rate.get((v, f.label), 0) * need
+                        if est > args.preload_budget:  # bounded: say so rather than run for an hour
+                            skipped.add((v, size))
+                            preload_rows.append([size, v, f.label, need, "-", "-", "not preloaded",
+                                                 f"estimated {est:.0f} s > --preload-budget {args.preload_budget:g} s"])
+                            print(f"size {size}: {v} {f.label}: NOT PRELOADED (estimated {est:.0f} s at "
+                                  f"{rate[(v, f.label)] * 1e3:.2f} ms/item)", flush=True)
+                            continue
                         t0 = time.perf_counter()
                         out = server.command({"op": "grow", "vendor": v, "method": f.method, "path": f.path,
                                               "headers": f.headers, "body": f.body, "count": n_req,
                                               "token": uuid.uuid4().hex[:8]})
                         ok = sum(n for st, n in out.get("statuses", {}).items() if st.startswith("2"))
                         added[(v, f.label)] = added.get((v, f.label), 0) + ok * f.per_request
+                        rate[(v, f.label)] = (time.perf_counter() - t0) / max(need, 1)
                         preload_rows.append([size, v, f.label, n_req * f.per_request, fmt(time.perf_counter() - t0, 1),
                                              fmt(out.get("seconds", 0) / max(n_req, 1) * 1e3, 2),
                                              json.dumps(out.get("statuses")),
@@ -116,7 +129,13 @@ def main(argv=None) -> int:
                 counts = server.command({"op": "counts"}).get("counts", {})
                 count_rows.append([size, server.rss_mib()] + [counts])
                 slow = {}
+                for c in live:
+                    if (c.vendor, size) in skipped:
+                        slow[(c.vendor, c.name)] = None
+                        results.setdefault((c.vendor, c.name), {})[size] = [{"error": "size not reached (preload budget)"}]
                 for c in live:  # one timed request first: a call that takes seconds is not loaded with wrk
+                    if (c.vendor, c.name) in slow:
+                        continue
                     t0 = time.perf_counter()
                     status, body = probe(server.urls[c.vendor], c)
                     took = time.perf_counter() - t0
@@ -133,7 +152,7 @@ def main(argv=None) -> int:
                         results.setdefault((c.vendor, c.name), {}).setdefault(size, []).append(res)
                         settle(server.urls[c.vendor] + "/_mock/health")
                 for c in live:
-                    if (c.vendor, c.name) in slow and size != sizes[-1]:
+                    if (c.vendor, size) in skipped or ((c.vendor, c.name) in slow and size != sizes[-1]):
                         continue
                     prof = server.command({"op": "profile", "vendor": c.vendor, "method": c.method, "path": c.path,
                                            "headers": c.headers, "body": c.body, "count": 200, "seconds": 2.0,
@@ -170,15 +189,17 @@ def main(argv=None) -> int:
                 row.append(fmt((agg(per.get(size, []), "p50_us") or 0) / 1000, 2))
             prof = profiles.get((c.vendor, c.name), {})
             for size in sizes:
-                row.append(fmt(prof.get(size, {}).get("per_request_us", 0) / 1000, 2))
+                us = prof.get(size, {}).get("per_request_us")
+                row.append(fmt(us / 1000 if us else None, 2))
             bad = sum(x.get("non2xx", 0) + x.get("sock_errors", 0) for runs in per.values() for x in runs)
             notes = [f"non-2xx/socket errors {bad}"] if bad else []
             notes += [f"@{sz}: {x['error']}" for sz, runs in per.items() for x in runs if "error" in x]
             row.append("; ".join(notes))
             rows.append(row)
-            last = agg(per.get(sizes[-1], []), "rps")
+            reached = [sz for sz in sizes if (c.vendor, sz) not in skipped]
+            last = agg(per.get(reached[-1], []), "rps")
             p0 = prof.get(sizes[0], {}).get("per_request_us")
-            p1 = prof.get(sizes[-1], {}).get("per_request_us")
+            p1 = prof.get(reached[-1], {}).get("per_request_us")
             if (base and last and last / base < args.flat) or (p0 and p1 and p0 / p1 < args.flat) or (base and not last):
                 flagged.append(c)
         table(["vendor", "call"] + [f"req/s @{s}" for s in sizes] + [f"x{s}/{sizes[0]}" for s in sizes[1:]]
@@ -186,27 +207,30 @@ def main(argv=None) -> int:
               "Per-request cost across data sizes (wrk req/s and p50; in-process ms per request under cProfile)")
 
         for c in flagged:
-            small = profiles[(c.vendor, c.name)].get(sizes[0], {}).get("funcs", {})
-            large = profiles[(c.vendor, c.name)].get(sizes[-1], {}).get("funcs", {})
+            have = [sz for sz in sizes if sz in profiles.get((c.vendor, c.name), {})]
+            if len(have) < 2:
+                continue
+            small = profiles[(c.vendor, c.name)][have[0]].get("funcs", {})
+            large = profiles[(c.vendor, c.name)][have[-1]].get("funcs", {})
             grow = []
             for name, (calls_l, tt_l, ct_l) in large.items():
                 calls_s, tt_s, ct_s = small.get(name, (0, 0, 0))
                 grow.append((tt_l - tt_s, name, calls_s, calls_l, tt_s, tt_l, ct_s, ct_l))
             grow.sort(reverse=True)
-            table(["function", f"calls/req @{sizes[0]}", f"calls/req @{sizes[-1]}", f"own µs @{sizes[0]}",
-                   f"own µs @{sizes[-1]}", f"cum µs @{sizes[0]}", f"cum µs @{sizes[-1]}"],
+            table(["function", f"calls/req @{have[0]}", f"calls/req @{have[-1]}", f"own µs @{have[0]}",
+                   f"own µs @{have[-1]}", f"cum µs @{have[0]}", f"cum µs @{have[-1]}"],
                   [[g[1], fmt(g[2], 1), fmt(g[3], 1), fmt(g[4], 0), fmt(g[5], 0), fmt(g[6], 0), fmt(g[7], 0)]
                    for g in grow[:8]],
                   f"NOT FLAT: {c.vendor} {c.name} ({c.method} {c.path.split('?')[0]}): functions whose own time grew most")
             more = sorted(((v[0] / max(small.get(k, (0,))[0], 1e-9), k, small.get(k, (0,))[0], v[0])
                            for k, v in large.items() if v[0] >= 1.5 * small.get(k, (0,))[0] and v[0] >= 2), reverse=True)
-            table(["function", f"calls/req @{sizes[0]}", f"calls/req @{sizes[-1]}"],
+            table(["function", f"calls/req @{have[0]}", f"calls/req @{have[-1]}"],
                   [[m[1], fmt(m[2], 1), fmt(m[3], 1)] for m in more[:8]] or [["(none: same calls per request; "
                                                                               "growth is time per call, or noise)", "", ""]],
                   "... functions CALLED more often per request at the larger size (noise-free sign of a scan)")
             mine = sorted(((v[2] - small.get(k, (0, 0, 0))[2], k, small.get(k, (0, 0, 0))[2], v[2]) for k, v in large.items()
                            if k.startswith("mockserver/")), reverse=True)[:6]
-            table(["mockserver function", f"cum µs @{sizes[0]}", f"cum µs @{sizes[-1]}"],
+            table(["mockserver function", f"cum µs @{have[0]}", f"cum µs @{have[-1]}"],
                   [[m[1], fmt(m[2], 0), fmt(m[3], 0)] for m in mine], "... and the project's own functions, by cumulative growth")
         if not flagged:
             print(f"\nEvery measured call kept at least {args.flat:g}x its req/s at {sizes[0]} items.")

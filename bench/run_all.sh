@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, in order, one after the other (never two at once: they would skew each other).
-# Usage: bench/run_all.sh            full run (about 30-40 min on 2 CPUs; the 100k growth preload dominates)
+# Usage: bench/run_all.sh            full run (about 30-45 min on 2 CPUs; the growth preload dominates and is
+#                                    bounded per vendor and size by BENCH_PRELOAD_BUDGET seconds, default 300)
 #        BENCH_QUICK=1 bench/run_all.sh   smoke run (a few minutes, small sizes, short wrk runs)
 # Output is shown and also written to bench/results/last_run.md.
 set -u
@@ -11,7 +12,7 @@ OUT=bench/results/last_run.md
 if [ "${BENCH_QUICK:-}" = 1 ]; then
   STORE="--sizes 1000,10000"; STARTUP="--runs 2 --prism-runs 1"; HTTP="--rounds 1 --seconds 1"; GROWTH="--sizes 100,1000 --rounds 1 --seconds 1"
 else
-  STORE=""; STARTUP=""; HTTP=""; GROWTH=""
+  STORE=""; STARTUP=""; HTTP=""; GROWTH="--preload-budget ${BENCH_PRELOAD_BUDGET:-300}"
 fi
 run() {  # name, args...
   local name=$1; shift
