@@ -42,9 +42,9 @@ def main() -> None:
 
         prof = cProfile.Profile()
         prof.enable()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     _, summary = run(scenario)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     if prof is not None:
         prof.disable()
     peak = tracemalloc.get_traced_memory()[1] if not args.no_tracemalloc else None
@@ -52,7 +52,8 @@ def main() -> None:
     task = next(t for t in summary["tasks"] if t["task"] == "large")
     run_s = wall - summary["setup_seconds"]
     print(f"items {args.items} x 3 workers, consensus 2 of 3, 2 reviewers: completed={summary['completed']}")
-    print(f"wall {wall:.2f}s  (setup {summary['setup_seconds']:.2f}s, run {run_s:.2f}s)")
+    print(f"wall {wall:.2f}s  (setup {summary['setup_seconds']:.2f}s, run {run_s:.2f}s); "
+          f"CPU {cpu:.2f}s (differs from wall when the machine is shared)")
     print(f"events {summary['events']}  ->  {summary['events'] / run_s:.0f} events/s")
     print(f"settled {task['done']}/{task['items']}  consensus {task['consensus_rate']:.3f}  "
           f"accuracy {task['accuracy']:.3f}  reviews {task['reviews']}")
