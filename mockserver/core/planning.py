@@ -50,7 +50,7 @@ def gc_paused(n: int):
     again and again (a third of the time of a 100k-item task); the documents hold no cycles, so
     nothing is lost by collecting once afterwards, as Python then does on its own.
     """
-    if n < 2000 or not gc.isenabled():
+    if n < 500 or not gc.isenabled():
         yield
         return
     gc.disable()

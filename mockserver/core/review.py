@@ -12,6 +12,7 @@ from mockserver.store import Store
 from . import records as R
 from .errors import Conflict, InvalidArgument, InvalidState, NotAllowed
 from .ledger import Ledger
+from .planning import gc_paused
 
 DECISIONS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested"}
 
@@ -122,8 +123,9 @@ def review_many(store: Store, task_id: str, reviews, source: str | None = None) 
         tis = R.task_items(store)
         out = []
         try:
-            for tid, reviewer, decision, comment in found:
-                out.append(_review(store, task, tis.get(tid), reviewer, decision, comment, ledger))
+            with gc_paused(len(found)):
+                for tid, reviewer, decision, comment in found:
+                    out.append(_review(store, task, tis.get(tid), reviewer, decision, comment, ledger))
         finally:
             ledger.flush()  # whatever was written is counted
         return R.clone_all(out)

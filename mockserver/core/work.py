@@ -16,7 +16,7 @@ from mockserver.store import Store
 from . import records as R
 from .errors import InvalidArgument, InvalidState, NotAllowed
 from .ledger import OPEN_WORK, Ledger
-from .planning import assigner_for, new_work
+from .planning import assigner_for, gc_paused, new_work
 
 
 def _normalize_labels(labels) -> list[dict]:
@@ -152,8 +152,9 @@ def submit_many(store: Store, task_id: str, submissions, source: str | None = No
         tis, works = R.task_items(store), R.work(store)
         out = []
         try:
-            for tid, wid, clean in found:
-                out.append(_submit(store, task, tis.get(tid), works.get(wid), clean, ledger))
+            with gc_paused(len(found)):
+                for tid, wid, clean in found:
+                    out.append(_submit(store, task, tis.get(tid), works.get(wid), clean, ledger))
         finally:
             ledger.flush()  # whatever was written is counted
         return R.clone_all(out)
