@@ -114,6 +114,11 @@ class Gate:
             for hook in self.after:
                 hook(self.vendor, raw, captured["status"], captured["headers"], captured["body"], time.perf_counter() - started)
 
+    def _bad_body(self, raw: RawRequest, message: str):
+        if raw.path.startswith(CONTROL_PREFIX):
+            return render(None, _control_bad_request(message))
+        return render(self.vendor, self.vendor.bad_request(message, "body"))
+
     async def _read(self, scope, receive) -> tuple[RawRequest, Any]:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         raw = RawRequest(
@@ -147,10 +152,15 @@ class Gate:
             try:
                 json.loads(raw.body.decode("utf-8"))
             except UnicodeDecodeError:
-                return raw, render(self.vendor, self.vendor.bad_request("Request body is not valid UTF-8", "body"))
+                return raw, self._bad_body(raw, "Request body is not valid UTF-8")
             except ValueError as exc:
-                return raw, render(self.vendor, self.vendor.bad_request(f"Request body is not valid JSON: {exc}", "body"))
+                return raw, self._bad_body(raw, f"Request body is not valid JSON: {exc}")
         return raw, None
+
+
+def _control_bad_request(message: str) -> VendorError:
+    """The control API's own error shape (openapi/control.yaml), not the vendor's."""
+    return VendorError(400, {"error": message, "details": "body"})
 
 
 def _replay(body: bytes, downstream):

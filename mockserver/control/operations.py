@@ -100,3 +100,15 @@ def operation_of(vendor, method: str, path: str) -> Operation | None:
     if path.startswith(CONTROL_PREFIX):
         return index_for("control.yaml").match(method, path)
     return index_for(vendor.spec).match(method, path)
+
+
+def allowed_methods(vendor, path: str) -> list[str]:
+    """Every method the spec declares on the path(s) matching ``path`` (for a 405's ``Allow``)."""
+    from ..gate import CONTROL_PREFIX
+
+    index = index_for("control.yaml") if path.startswith(CONTROL_PREFIX) else index_for(vendor.spec)
+    index._load()
+    for pattern, _template, ops in index._routes:  # concrete paths first, as routing does
+        if pattern.match(path):
+            return sorted(ops)
+    return []
