@@ -178,3 +178,21 @@ def test_big_task_is_created_in_one_pass_with_exact_counts():
     assert stats == core.recount(store, "t")
     assert len(core.list_work(store, "t", "i17")) == k
     assert core.next_assignments(store, "t", "a", 2)[0]["seq"] == 0  # queues are indexed
+
+
+def test_items_found_by_vendor_id_from_any_source_of_the_task():
+    store = make(n=3, k=1)
+    other = "clarifai:app:u/other"
+    core.add_items(store, other, [{"id": "only-here"}, {"id": "i1"}])
+    core.add_task_items(store, "t", ["only-here"], other)  # a source the task does not name
+    work = core.list_work(store, "t", "only-here")
+    assert work and work[0]["source"] == other
+    done = core.submit_work(store, "t", "only-here", work[0]["worker"], [{"concept": "cat"}])
+    assert done["state"] == "submitted" and done["source"] == other
+    assert core.get_task_item(store, "t", "i1")["source"] == SRC
+    core.add_task_items(store, "t", ["i1"], other)  # now "i1" is in two sources of the task
+    with pytest.raises(InvalidArgument):
+        core.get_task_item(store, "t", "i1")
+    assert core.get_task_item(store, "t", "i1", source=other)["source"] == other
+    with pytest.raises(NotFound):
+        core.get_task_item(store, "t", "nowhere")
