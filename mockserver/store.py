@@ -132,12 +132,18 @@ class Collection:
     def update(self, doc_id: str, fields: dict) -> dict:
         raw = self._raw()
         doc = raw[doc_id]
-        indexed = [f for f in fields if f in self._indexes]
-        if indexed:
-            self._index_remove(doc_id, doc)
+        # Re-index only the indexed fields whose value changes.
+        moved = [f for f in fields if f in self._indexes and doc.get(f) != fields[f]]
+        for f in moved:
+            key = _key(doc.get(f))
+            bucket = self._indexes[f].get(key)
+            if bucket is not None:
+                bucket.pop(doc_id, None)
+                if not bucket:
+                    del self._indexes[f][key]
         doc.update(fields)
-        if indexed:
-            self._index_add(doc_id, doc)
+        for f in moved:
+            self._indexes[f].setdefault(_key(doc.get(f)), {})[doc_id] = None
         self._table.clear_cache()
         self._store.touch()
         return doc

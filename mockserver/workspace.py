@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import copy
 
+from .core import clock as core_clock
 from .vendors import VENDORS
 from .vendors.clarifai.workspace import DEFAULT as CLARIFAI
 from .vendors.cloudfactory.workspace import DEFAULT as CLOUDFACTORY
 from .vendors.modelarts.workspace import DEFAULT as MODELARTS
+
+SEEDED_AT = 1767225600.0  # 2026-01-01T00:00:00Z
 
 DEFAULT_WORKSPACE = {"clarifai": CLARIFAI, "modelarts": MODELARTS, "cloudfactory": CLOUDFACTORY}
 
@@ -21,7 +24,8 @@ def default_workspace() -> dict:
 def seed_workspace(world, workspace: dict | None = None) -> None:
     """Put ``workspace`` (default: the embedded one) into the world's store."""
     world.workspace = copy.deepcopy(workspace) if workspace is not None else default_workspace()
-    with world.store.lock:
+    # Seeded documents carry one fixed time, so a reset rebuilds exactly the same state.
+    with world.store.lock, core_clock.at(SEEDED_AT):
         for name, vendor in VENDORS.items():
             section = world.workspace.get(name)
             if section is not None:

@@ -80,6 +80,9 @@ class World:
         # Hooks run by ``reset`` after the store is cleared (vendors re-seed, simulation restarts).
         self.reset_hooks: list[Callable[["World"], None]] = []
         self.services: dict[str, Any] = {}  # long-lived helpers: journal, faults, simulation...
+        # Work done right after creation (seeding, a headless run) belongs to this world; each request
+        # sets it again in the gate.
+        set_current_world(self)
 
     def reset(self) -> None:
         with self.store.lock:

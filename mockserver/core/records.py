@@ -6,7 +6,6 @@ expected not to contain it; adapters build sources such as ``clarifai:app:USER/A
 from __future__ import annotations
 
 import copy
-import time
 
 from mockserver.store import Store
 try:  # how the store keys list/dict values in its indexes (used by ``insert_many``)
@@ -14,6 +13,7 @@ try:  # how the store keys list/dict values in its indexes (used by ``insert_man
 except ImportError:  # pragma: no cover - the store changed: ``insert_many`` falls back to inserts
     _index_key = None
 
+from .clock import now as _clock_now
 from .errors import NotFound
 
 SEP = "|"
@@ -190,7 +190,8 @@ def work_id(ti: str, worker: str) -> str:
 
 
 def now() -> float:
-    return round(time.time(), 6)
+    """Timestamps of core documents: virtual time (see ``clock``)."""
+    return _clock_now()
 
 
 def load_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
