@@ -215,8 +215,8 @@ def operation(op_id: str, method: str, path: str, query: list, body: str | None,
         params.append({"name": name.split("}")[0], "in": "path", "required": True, "schema": STR})
     params += [{"$ref": f"#/components/parameters/{safe(q)}"} for q in query]
     if method == "get":
-        params += [{"$ref": "#/components/parameters/user_app_id_user_id"},
-                   {"$ref": "#/components/parameters/user_app_id_app_id"}]
+        # Inline, not $ref: schemathesis resolves link targets against inline parameters only.
+        params += [query_param("user_app_id.user_id"), query_param("user_app_id.app_id")]
     out = {"operationId": op_id + ("Scoped" if scoped and op_id not in SCOPED_ONLY else ""), "parameters": params,
            "responses": {"200": {"description": "Ok", "content": {"application/json": {"schema": ref(answer)}}}}}
     for code, text in ERRORS.items():
@@ -225,7 +225,26 @@ def operation(op_id: str, method: str, path: str, query: list, body: str | None,
         out["responses"][code] = {"description": text, "content": {"application/json": {"schema": ref("StatusResponse")}}}
     if body:
         out["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
+    if op_id in LINKS:
+        # Explicit links for schemathesis' stateful phase: what a create answers feeds the reads.
+        target, field, param, list_key = LINKS[op_id]
+        out["responses"]["200"]["links"] = {
+            f"{t}": {"operationId": t + ("Scoped" if scoped else ""),
+                     "parameters": {param: f"$response.body#/{list_key}/0/id",
+                                    **({"user_id": "$request.path.user_id", "app_id": "$request.path.app_id"}
+                                       if scoped else {})}}
+            for t in target}
     return out
+
+
+# create operation -> ([operations reading what it created], id field, path parameter, list key in the answer)
+LINKS = {
+    "PostTasks": (["GetTask", "GetTaskAnnotationCount", "GetTaskInputCount", "ListNextTaskAssignments"], "id",
+                  "task_id", "tasks"),
+    "PostInputs": (["GetInput", "DeleteInput"], "id", "input_id", "inputs"),
+    "PostConcepts": (["GetConcept"], "id", "concept_id", "concepts"),
+    "PostDatasets": (["GetDataset", "ListDatasetInputs"], "id", "dataset_id", "datasets"),
+}
 
 
 SCOPED_ONLY = {r[0] for r in ROUTES if r[6]}
