@@ -5,6 +5,9 @@ from ..vendors.base import VendorError
 from ..world import current_world
 
 
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: beyond it timestamps cannot be written
+
+
 def _bad(message: str, details=None) -> VendorError:
     body = {"error": message}
     if details is not None:
@@ -52,6 +55,9 @@ async def post_clock(body):
     clock = current_world().clock
     if not body:
         raise _bad("give one of advance, now, mode, factor")
+    target = body.get("now", clock.now()) + (body.get("advance") or 0)
+    if not 0 <= target <= MAX_EPOCH:
+        raise _bad(f"the clock must stay between 0 and {MAX_EPOCH} (9999-12-31)", {"now": target})
     clock.set(mode=body.get("mode"), factor=body.get("factor"), now=body.get("now"))
     if body.get("advance"):
         clock.advance(body["advance"])
