@@ -142,7 +142,7 @@ def _validated(spec: dict) -> dict:
         try:
             re.compile(spec["path"])
         except re.error as exc:
-            raise FaultError(f"path is not a valid regular expression: {exc}") from None
+            raise FaultError(f"path is not a valid Python regex: {exc}") from None
     p = spec.get("probability", 1.0)
     if not isinstance(p, (int, float)) or not 0 <= p <= 1:
         raise FaultError("probability is a number from 0 to 1")
