@@ -55,7 +55,10 @@ class KeyedTable(Table):
         tables = self._storage.read()
         raw = tables.setdefault(self.name, {})
         updater(raw)
-        self.clear_cache()
+
+    def search(self, cond) -> list[Document]:
+        # No query cache: documents change in place, so a cached answer could be stale.
+        return [Document(doc, doc_id) for doc_id, doc in self._read_table().items() if cond(doc)]
 
 
 class Collection:
@@ -68,6 +71,7 @@ class Collection:
     def __init__(self, store: "Store", table: KeyedTable, indexes: Iterable[str]):
         self._store = store
         self._table = table
+        self._bind()
         self._indexes: dict[str, dict[Any, dict[str, None]]] = {}
         for field in indexes:
             self.ensure_index(field)
@@ -104,12 +108,16 @@ class Collection:
     def name(self) -> str:
         return self._table.name
 
+    def _bind(self) -> None:
+        # The live dict of this table in the storage (created on first use, so writes always land);
+        # re-bound when the whole state is replaced.
+        self._docs = self._table._storage.read().setdefault(self._table.name, {})
+
     def _raw(self) -> dict[str, dict]:
-        # The live dict of this table (created on first use, so writes always land).
-        return self._table._storage.read().setdefault(self._table.name, {})
+        return self._docs
 
     def get(self, doc_id: str) -> dict | None:
-        return self._raw().get(str(doc_id))
+        return self._docs.get(doc_id)
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._raw()
@@ -129,6 +137,21 @@ class Collection:
         self._store.touch()
         return stored
 
+    def insert_many(self, docs: list[dict]) -> None:
+        """Insert documents in one pass (all or nothing: every id must be new and distinct)."""
+        raw = self._docs
+        ids = [d.get("id") for d in docs]
+        for doc_id in ids:
+            if not isinstance(doc_id, str) or not doc_id:
+                raise ValueError("documents need a non-empty string 'id'")
+        if len(set(ids)) != len(ids) or any(i in raw for i in ids):
+            raise DuplicateId(next(i for i in ids if i in raw or ids.count(i) > 1))
+        for doc_id, doc in zip(ids, docs):
+            raw[doc_id] = doc
+            self._index_add(doc_id, doc)
+        if docs:
+            self._store.touch()
+
     def update(self, doc_id: str, fields: dict) -> dict:
         raw = self._raw()
         doc = raw[doc_id]
@@ -144,7 +167,6 @@ class Collection:
         doc.update(fields)
         for f in moved:
             self._indexes[f].setdefault(_key(doc.get(f)), {})[doc_id] = None
-        self._table.clear_cache()
         self._store.touch()
         return doc
 
@@ -155,7 +177,6 @@ class Collection:
             self._index_remove(doc_id, old)
         self._raw()[doc_id] = doc
         self._index_add(doc_id, doc)
-        self._table.clear_cache()
         self._store.touch()
         return doc
 
@@ -167,7 +188,6 @@ class Collection:
         doc = raw.pop(str(doc_id), None)
         if doc is not None:
             self._index_remove(str(doc_id), doc)
-            self._table.clear_cache()
             self._store.touch()
         return doc
 
@@ -224,7 +244,6 @@ class Collection:
     def clear(self) -> None:
         self._raw().clear()
         self._rebuild_indexes()
-        self._table.clear_cache()
         self._store.touch()
 
 
@@ -283,8 +302,8 @@ class Store:
             for name, docs in data.items():
                 memory[name] = {d["id"]: copy.deepcopy(d) for d in docs}
             for coll in self._collections.values():
+                coll._bind()
                 coll._rebuild_indexes()
-                coll._table.clear_cache()
             self.touch()
 
     def clear(self) -> None:
