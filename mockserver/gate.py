@@ -7,7 +7,6 @@ principal for the handlers, and gives the journal and fault injection one place 
 from __future__ import annotations
 
 import json
-import socket
 import time
 from typing import Any, Awaitable, Callable
 
@@ -54,22 +53,6 @@ async def drop_connection(send) -> None:
     cycle.disconnected = True
 
 
-def no_delay(send) -> None:
-    """Turn off Nagle's algorithm on the client's connection.
-
-    uvicorn writes an answer's head and body separately; serve() binds its own listening sockets (proto 0),
-    so asyncio does not set TCP_NODELAY on accepted connections, and the body then waits for the
-    client's delayed ACK: 40 ms per answer on a keep-alive connection (1 connection: 22 req/s). One
-    setsockopt per request (about a microsecond) fixes it whatever created the socket."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # not a TCP socket after all: nothing to do
-            pass
-
-
 class Gate:
     def __init__(self, app, vendor: Vendor, world: World):
         self.app = app
@@ -81,7 +64,6 @@ class Gate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        no_delay(send)
         set_current_world(self.world)
         set_current_principal(None)
         scheduler = self.world.services.get("scheduler")

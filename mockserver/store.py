@@ -224,6 +224,21 @@ class Collection:
         raw = self._raw()
         return [raw[i] for i in self.ids(offset=offset, limit=limit, **eq)]
 
+    def iter(self, reverse: bool = False, **eq: Any) -> Iterator[dict]:
+        """Documents whose fields equal ``eq``, lazily, in insertion order (newest first with
+        ``reverse``); stop early and pay only for what you read. Do not change the collection while
+        iterating."""
+        raw = self._docs
+        indexed = [f for f in eq if f in self._indexes]
+        if indexed:
+            candidates: Iterable[str] = min((self._indexes[f].get(_key(eq[f]), {}) for f in indexed), key=len)
+        else:
+            candidates = raw
+        for doc_id in (reversed(candidates) if reverse else candidates):
+            doc = raw.get(doc_id)
+            if doc is not None and all(doc.get(f) == v for f, v in eq.items()):
+                yield doc
+
     def first(self, **eq: Any) -> dict | None:
         found = self.ids(limit=1, **eq)
         return self._raw()[found[0]] if found else None

@@ -45,6 +45,12 @@ def core_task_id(app: str, task_id: str) -> str:
     return f"clarifai:{app}/{task_id}"
 
 
+def task_view(store, core_id: str) -> dict:
+    """The core's task document itself, for reading only (no copy: listing a page must stay cheap)."""
+    doc = _records.tasks(store).get(core_id)
+    return doc if doc is not None else _tasks.get_task(store, core_id)  # get_task raises NotFound
+
+
 def task_stats(store, core_id: str) -> dict:
     """The core's incrementally kept counters of one task (``total``, ``states``, ``workers``...)."""
     with store.lock:

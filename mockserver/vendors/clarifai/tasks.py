@@ -240,7 +240,7 @@ def patch(app: str, task: dict, index: int, action: str) -> dict:
 # -- rendering --------------------------------------------------------------------------------------
 def render(doc: dict, additional_fields: list[str] | None = None) -> dict:
     store = current_world().store
-    core_task = core.get_task(store, doc["core_id"])
+    core_task = core.task_view(store, doc["core_id"])  # read only
     user_id, app_id = doc["app"].split("/", 1)
     out = {"id": doc["task_id"], "created_at": timestamp(doc["created_at"]),
            "modified_at": timestamp(doc["modified_at"]), **copy.deepcopy(doc["wire"]),
@@ -272,6 +272,11 @@ def metrics(core_task: dict, stats: dict) -> dict:
                        "inputs_reviewable_count_estimated_per_reviewer": [str(waiting) for _ in reviewers],
                        "inputs_percent_estimated_per_reviewer": [pct(n) for n in reviewed]},
             "input_source": {"inputs_count_estimated": str(total)}}
+
+
+def core_task_view(store, core_id: str) -> dict:
+    """The core task behind a Clarifai task, read-only (filters need its workers and reviewers)."""
+    return core.task_view(store, core_id)
 
 
 def matches(doc: dict, core_task: dict, *, workers=None, reviewers=None, ids=None, source_type=None,

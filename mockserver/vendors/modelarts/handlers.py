@@ -5,6 +5,8 @@ project.  Missing resources answer HTTP 400 with the resource's own code (see ``
 """
 from __future__ import annotations
 
+import itertools
+
 from mockserver import core
 from mockserver.core.errors import AcceptanceRunning, InvalidState, NotAllowed, NotFound
 
@@ -395,9 +397,12 @@ async def create_workforce_task(project_id, dataset_id, body):
 async def list_workforce_tasks(project_id, dataset_id, offset=0, limit=1000, **kwargs):
     store = _store()
     R.load_dataset(store, project_id, dataset_id)
-    docs = sorted(R.tasks(store).find(dataset_key=dataset_id), key=lambda d: d["create_time"], reverse=True)
-    page = _page(docs, offset, limit, 1000)
-    return {"count": len(docs), "tasks": [_task_view(d, sample_stats=True, workforce_stats=True) for d in page]}
+    # Newest first = reverse insertion order, read lazily: the cost follows the page, not the task count.
+    start = int(offset or 0)
+    size = int(limit) if limit is not None else 1000
+    page = list(itertools.islice(R.tasks(store).iter(reverse=True, dataset_key=dataset_id), start, start + size))
+    return {"count": R.tasks(store).count(dataset_key=dataset_id),
+            "tasks": [_task_view(d, sample_stats=True, workforce_stats=True) for d in page]}
 
 
 async def desc_workforce_task(project_id, dataset_id, workforce_task_id, label_stats=False, sample_stats=False,
