@@ -97,11 +97,19 @@ def start_work(store: Store, task_id: str, item_id: str, worker: str, source: st
 def submit_work(store: Store, task_id: str, item_id: str, worker: str, labels: list[dict],
                 source: str | None = None) -> dict:
     """Submit (or resubmit) labels; the item's state and the task statistics follow at once."""
+    with store.lock:
+        return R.clone(submit_live(store, task_id, item_id, worker, labels, source))
+
+
+def submit_live(store: Store, task_id: str, item_id: str, worker: str, labels: list[dict],
+                source: str | None = None) -> dict:
+    """``submit_work`` returning the LIVE stored work document (no copy): for in-process callers
+    such as the simulation, which only read it.  Never mutate what it returns."""
     clean = _normalize_labels(labels)
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
         _check_submit(ti, work, item_id)
-        return R.clone(_submit(store, task, ti, work, clean))
+        return _submit(store, task, ti, work, clean)
 
 
 def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], ledger: Ledger | None = None) -> dict:

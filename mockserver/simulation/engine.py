@@ -23,6 +23,8 @@ from collections import deque
 
 from mockserver import core
 from mockserver.core import records as R
+from mockserver.core.clock import enter as _enter_time, leave as _leave_time
+from mockserver.core.work import submit_live
 from mockserver.core.errors import CoreError
 from mockserver.scheduler import handler, scheduler_of
 
@@ -35,6 +37,14 @@ META = "sim_meta"
 POLL = "\x7fpoll"  # sorts after every person id at equal times
 CLOSED = frozenset(("accepting", "accepted", "rejected", "done", "wont_do", "failed"))
 SETTLED = ("approved", "rejected", "skipped")
+
+
+def _open(coll, field: str, value) -> int:
+    """How many documents have ``field == value`` (an indexed field): the size of its index bucket."""
+    try:
+        return len(coll._indexes[field].get(value) or ())
+    except (AttributeError, KeyError):
+        return coll.count(**{field: value})
 
 
 @handler(TICK)
@@ -78,7 +88,11 @@ class Simulation:
     # -- tables ---------------------------------------------------------------------------------------
     @property
     def table(self):
-        return self.store.table(PEOPLE)
+        # Looked up once: a store keeps its collection objects for its whole life.
+        coll = self.__dict__.get("_table")
+        if coll is None or coll._store is not self.store:
+            coll = self._table = self.store.table(PEOPLE)
+        return coll
 
     @property
     def meta(self):
@@ -170,8 +184,11 @@ class Simulation:
                 doc = table.get(pid)
                 if doc is None or doc["next_at"] != t:
                     continue
-                with vtime.at(t):
+                token = _enter_time(t)  # vtime.at(t), without a context manager per event
+                try:
                     self._wake(people[pid], doc, t)
+                finally:
+                    _leave_time(token)
                 ran += 1
                 self.events += 1
                 self.last_event_at = t
@@ -298,7 +315,7 @@ class Simulation:
             coll, key_value, field = R.work(self.store), f"{tid}{R.SEP}{pid}", "queue"
         else:
             coll, key_value, field = R.task_items(self.store), f"{tid}{R.SEP}awaiting_review", "tstate"
-        if not coll.count(**{field: key_value}):
+        if not _open(coll, field, key_value):
             return None
         key = (pid, tid, kind)
         cur = self.cursors.get(key)
@@ -350,7 +367,7 @@ class Simulation:
             return "skipped"
         truth = self.truth(task, job["source"], job["item"])
         labels = person.label(truth, self.labels_of(task, truth), rng)
-        core.submit_work(self.store, job["task"], job["item"], person.id, labels, source=job["source"])
+        submit_live(self.store, job["task"], job["item"], person.id, labels, source=job["source"])  # no copy
         reviewers = task["review"]["reviewers"]
         if reviewers:
             ti = R.task_items(self.store).get(job["ti"])

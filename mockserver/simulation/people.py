@@ -17,7 +17,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def rng_for(*parts) -> random.Random:
     # A str seed is hashed with SHA-512 by ``random`` (stable across processes and PYTHONHASHSEED).
-    return random.Random("\x1f".join(str(p) for p in parts))
+    return random.Random("\x1f".join([str(p) for p in parts]))
 
 
 # -- speed ------------------------------------------------------------------------------------------
