@@ -102,14 +102,20 @@ def submit_work(store: Store, task_id: str, item_id: str, worker: str, labels: l
 
 
 def submit_live(store: Store, task_id: str, item_id: str, worker: str, labels: list[dict],
-                source: str | None = None) -> dict:
+                source: str | None = None, ledger: Ledger | None = None) -> dict:
     """``submit_work`` returning the LIVE stored work document (no copy): for in-process callers
-    such as the simulation, which only read it.  Never mutate what it returns."""
+    such as the simulation, which only read it.  Never mutate what it returns.
+
+    ``ledger``: a ``Ledger`` of this task kept by the caller across many calls (the statistics are
+    then written when the CALLER flushes it, which it must do before anything reads them)."""
     clean = _normalize_labels(labels)
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
         _check_submit(ti, work, item_id)
-        return _submit(store, task, ti, work, clean)
+        if ledger is not None and ledger.task is not task:
+            ledger.flush()  # the task document was replaced: derive with the current one
+            ledger.task = task
+        return _submit(store, task, ti, work, clean, ledger)
 
 
 def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], ledger: Ledger | None = None) -> dict:

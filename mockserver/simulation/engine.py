@@ -26,6 +26,7 @@ from mockserver.core import records as R
 from mockserver.core.clock import enter as _enter_time, leave as _leave_time
 from mockserver.core.work import submit_live
 from mockserver.core.errors import CoreError
+from mockserver.core.ledger import Ledger
 from mockserver.scheduler import handler, scheduler_of
 
 from . import vtime
@@ -84,6 +85,15 @@ class Simulation:
         self.tick_due: float | None = None
         self.events = 0
         self.last_event_at: float | None = None
+        # Statistics differences of the submissions of one drain, per task, written once by
+        # ``_flush`` (at the end of the drain and before anything of the simulation reads them).
+        self.ledgers: dict[str, Ledger] = {}
+
+    def _flush(self) -> None:
+        ledgers = self.ledgers
+        while ledgers:
+            _, ledger = ledgers.popitem()
+            ledger.flush()
 
     # -- tables ---------------------------------------------------------------------------------------
     @property
@@ -173,27 +183,36 @@ class Simulation:
         ran = 0
         heap, people, table = self.heap, self.people, self.table
         with self.store.lock:
-            while heap and heap[0][0] <= bound:
-                t, _, pid = heapq.heappop(heap)
-                if pid == POLL:
-                    poll = self.meta.get("poll")
-                    if poll is not None and poll["next_at"] == t:
-                        with vtime.at(t):
-                            self._poll(t)
-                    continue
-                doc = table.get(pid)
-                if doc is None or doc["next_at"] != t:
-                    continue
-                token = _enter_time(t)  # vtime.at(t), without a context manager per event
-                try:
-                    self._wake(people[pid], doc, t)
-                finally:
-                    _leave_time(token)
-                ran += 1
-                self.events += 1
-                self.last_event_at = t
-                if self.on_progress is not None and self.events % self.progress_every == 0:
-                    self.on_progress(self)
+            try:
+                ran = self._drain(bound, heap, people, table)
+            finally:
+                self._flush()
+        return ran
+
+    def _drain(self, bound, heap, people, table) -> int:
+        ran = 0
+        while heap and heap[0][0] <= bound:
+            t, _, pid = heapq.heappop(heap)
+            if pid == POLL:
+                poll = self.meta.get("poll")
+                if poll is not None and poll["next_at"] == t:
+                    with vtime.at(t):
+                        self._poll(t)
+                continue
+            doc = table.get(pid)
+            if doc is None or doc["next_at"] != t:
+                continue
+            token = _enter_time(t)  # vtime.at(t), without a context manager per event
+            try:
+                self._wake(people[pid], doc, t)
+            finally:
+                _leave_time(token)
+            ran += 1
+            self.events += 1
+            self.last_event_at = t
+            if self.on_progress is not None and self.events % self.progress_every == 0:
+                self._flush()
+                self.on_progress(self)
         return ran
 
     def _set(self, pid: str, next_at: float | None, doing: dict | None, **counters) -> None:
@@ -367,7 +386,10 @@ class Simulation:
             return "skipped"
         truth = self.truth(task, job["source"], job["item"])
         labels = person.label(truth, self.labels_of(task, truth), rng)
-        submit_live(self.store, job["task"], job["item"], person.id, labels, source=job["source"])  # no copy
+        ledger = self.ledgers.get(job["task"])
+        if ledger is None:
+            ledger = self.ledgers[job["task"]] = Ledger(self.store, task)
+        submit_live(self.store, job["task"], job["item"], person.id, labels, source=job["source"], ledger=ledger)
         reviewers = task["review"]["reviewers"]
         if reviewers:
             ti = R.task_items(self.store).get(job["ti"])
@@ -397,6 +419,7 @@ class Simulation:
 
     # -- acceptance (ModelArts-style sampling check by a simulated owner) -------------------------------
     def _acceptance_ready(self, task_id: str) -> bool:
+        self._flush()  # reads the statistics
         task = R.tasks(self.store).get(task_id)
         if task is None:
             return False
