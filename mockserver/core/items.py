@@ -8,8 +8,11 @@ from .errors import Conflict, InvalidArgument, NotFound
 from .planning import attach_items, detach_item, gc_paused, matches_filter
 
 
-def add_items(store: Store, source: str, items: list[dict]) -> list[dict]:
+def add_items(store: Store, source: str, items: list[dict], copy: bool = True) -> list[dict] | None:
     """Store new items of ``source`` and extend every task following it (new items only).
+
+    Returns copies of the new item documents; ``copy=False`` (bulk loaders that do not need them)
+    returns None.
 
     Each item: ``{"id": str, "data": {...}, "ground_truth": [labels] (optional)}``.  All-or-nothing:
     a duplicate id (stored already or twice in the call) raises ``Conflict`` before anything is added.
@@ -36,7 +39,7 @@ def add_items(store: Store, source: str, items: list[dict]) -> list[dict]:
             task = R.tasks(store).get(follow["task_id"])
             if task is not None:
                 attach_items(store, task, [d for d in docs if matches_filter(d, task.get("item_filter"))])
-        return R.clone_all(docs)
+        return R.clone_all(docs) if copy else None
 
 
 def get_item(store: Store, source: str, item_id: str) -> dict:

@@ -144,10 +144,9 @@ def insert_many(coll, docs: list[dict]) -> None:
     ``Collection`` internals; if those are not there (the store changed), or an id is taken, it
     falls back to plain inserts, which raise exactly as before.
     """
-    bulk = getattr(coll, "insert_many", None)
-    if bulk is not None:
-        bulk(docs)
-        return
+    # Preferred: fill the table and its indexes column by column (field by field), several times
+    # cheaper than the store's per-document indexing; else the store's own ``insert_many``; else
+    # plain inserts (which raise on a taken id exactly as before).
     try:
         raw = coll._raw()
         indexes = coll._indexes
@@ -157,18 +156,23 @@ def insert_many(coll, docs: list[dict]) -> None:
         raw = None
     ids = [d.get("id") for d in docs]
     if (raw is None or _index_key is None or len(set(ids)) != len(ids)
-            or not all(isinstance(i, str) and i and i not in raw for i in ids)):
+            or not all(i.__class__ is str and i and i not in raw for i in ids)):
+        bulk = getattr(coll, "insert_many", None)
+        if bulk is not None:
+            bulk(docs)
+            return
         for d in docs:
             coll.insert(d)
         return
     for doc_id, doc in zip(ids, docs):
         raw[doc_id] = doc
     for field, index in indexes.items():
+        get = index.get
         for doc_id, doc in zip(ids, docs):
             value = doc.get(field)
             if value.__class__ in (list, dict):
                 value = _index_key(value)
-            bucket = index.get(value)
+            bucket = get(value)
             if bucket is None:
                 bucket = index[value] = {}
             bucket[doc_id] = None

@@ -27,7 +27,7 @@ def seed_world(world, sc: Scenario) -> None:
         if src.get("generate"):
             items.extend(generate(src["id"], src["generate"], sc.seed))
         try:
-            core.add_items(store, src["id"], items)
+            core.add_items(store, src["id"], items, copy=False)  # the copies would go unused
         except CoreError as exc:
             raise ValueError(f"{sc.origin}: sources[{i}]: {exc}") from None
     for i, t in enumerate(sc.doc.get("tasks", [])):
