@@ -108,14 +108,21 @@ def submit_live(store: Store, task_id: str, item_id: str, worker: str, labels: l
 
     ``ledger``: a ``Ledger`` of this task kept by the caller across many calls (the statistics are
     then written when the CALLER flushes it, which it must do before anything reads them)."""
-    clean = _normalize_labels(labels)
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
-        _check_submit(ti, work, item_id)
-        if ledger is not None and ledger.task is not task:
-            ledger.flush()  # the task document was replaced: derive with the current one
-            ledger.task = task
-        return _submit(store, task, ti, work, clean, ledger)
+        return submit_found(store, task, ti, work, labels, ledger)
+
+
+def submit_found(store: Store, task: dict, ti: dict, work: dict, labels: list[dict],
+                 ledger: Ledger | None = None) -> dict:
+    """``submit_live`` for a caller that has just read the task, task-item and work documents
+    (live, under ``store.lock``): same checks and effect, without looking them up again."""
+    clean = _normalize_labels(labels)
+    _check_submit(ti, work, ti["item_id"])
+    if ledger is not None and ledger.task is not task:
+        ledger.flush()  # the task document was replaced: derive with the current one
+        ledger.task = task
+    return _submit(store, task, ti, work, clean, ledger)
 
 
 def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], ledger: Ledger | None = None) -> dict:

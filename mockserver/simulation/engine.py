@@ -24,7 +24,7 @@ from collections import deque
 from mockserver import core
 from mockserver.core import records as R
 from mockserver.core.clock import enter as _enter_time, leave as _leave_time
-from mockserver.core.work import submit_live
+from mockserver.core.work import submit_found, submit_live
 from mockserver.core.errors import CoreError
 from mockserver.core.ledger import Ledger
 from mockserver.scheduler import handler, scheduler_of
@@ -389,7 +389,13 @@ class Simulation:
         ledger = self.ledgers.get(job["task"])
         if ledger is None:
             ledger = self.ledgers[job["task"]] = Ledger(self.store, task)
-        submit_live(self.store, job["task"], job["item"], person.id, labels, source=job["source"], ledger=ledger)
+        ti = R.task_items(self.store).get(job["ti"])
+        work = R.work(self.store).get(R.work_id(job["ti"], person.id)) if ti is not None else None
+        if work is not None and ti["task_id"] == task["id"]:
+            submit_found(self.store, task, ti, work, labels, ledger)  # the documents are at hand
+        else:  # let the core look them up (and refuse with its usual error)
+            submit_live(self.store, job["task"], job["item"], person.id, labels, source=job["source"],
+                        ledger=ledger)
         reviewers = task["review"]["reviewers"]
         if reviewers:
             ti = R.task_items(self.store).get(job["ti"])

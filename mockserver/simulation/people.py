@@ -17,6 +17,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 _M64 = (1 << 64) - 1
+_TAU = 2.0 * math.pi
 _Random = random.Random
 
 
@@ -82,7 +83,9 @@ class Speed:
             return self.a
         if self.kind == "uniform":
             return rng.uniform(self.a, self.b)
-        return rng.lognormvariate(self.a, self.b)
+        # Box-Muller: one normal from two uniforms (``lognormvariate``'s rejection loop drew ~2.7).
+        u1, u2 = rng.random(), rng.random()
+        return math.exp(self.a + self.b * math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(_TAU * u2))
 
     def mean(self) -> float:
         if self.kind == "fixed":
