@@ -28,6 +28,12 @@ def _text(body: bytes, limit: int) -> tuple[str, bool]:
     return (text[:limit], True) if len(text) > limit else (text, False)
 
 
+def _head(body: bytes, limit: int) -> bytes:
+    """Enough of a body for its first ``limit`` characters (none takes more than 4 bytes), plus one byte
+    so that ``_text`` still sees it was longer: big bodies are not kept whole until the entry is built."""
+    return body if len(body) <= 4 * limit else body[: 4 * limit + 1]
+
+
 def _status_matches(status: int, wanted: str) -> bool:
     """``404``, ``4xx`` or ``400-499``."""
     wanted = wanted.strip().lower()
@@ -61,37 +67,22 @@ class Journal:
 
     # Gate.after hook: (vendor, raw, status, headers, body, seconds)
     def record(self, vendor, raw, status: int, headers: dict, body: bytes, seconds: float) -> None:
+        """Keep what the entry will be made of; the entry itself is built when someone reads the journal
+        (most recorded requests are never read, and building one cost as much as a handler)."""
         if raw.path.startswith(PUBLIC_PREFIXES):
             return
         from .faults import applied_faults
 
-        op = operation_of(vendor, raw.method, raw.path)
-        req_body, req_cut = _text(raw.body, self.body_limit)
-        resp_body, resp_cut = _text(body, self.body_limit)
-        entry = {
-            "vendor": vendor.name,
-            "method": raw.method,
-            "path": raw.path,
-            "query": {k: v if len(v) > 1 else v[0] for k, v in parse_qs(raw.query_string, keep_blank_values=True).items()},
-            "operation": op.operation_id if op else None,
-            "path_template": op.template if op else None,
-            "status": status,  # 0: the connection was dropped (fault injection)
-            "time": self.world.clock.now(),
-            "wall_time": time.time(),
-            "duration_ms": round(seconds * 1000, 3),
-            "request_headers": {k: ("***" if k in SECRET_HEADERS else v) for k, v in raw.headers.items()},
-            "request_body": req_body,
-            "request_body_truncated": req_cut,
-            "response_content_type": headers.get("content-type") or headers.get("Content-Type"),
-            "response_body": resp_body,
-            "response_body_truncated": resp_cut,
-            "faults": applied_faults(),  # ids of the injected faults that fired
-        }
+        # Everything that could change later is taken now: times, faults fired, the body limit.
+        limit = self.body_limit
+        pending = _Pending(vendor, raw.method, raw.path, raw.query_string, raw.headers, _head(raw.body, limit),
+                           status, headers, _head(body, limit), seconds, self.world.clock.now(), time.time(),
+                           applied_faults(), limit)
         with self._lock:
-            entry["id"] = next(self._ids)
+            pending.id = next(self._ids)
             if len(self._entries) == self._entries.maxlen:
                 self.dropped += 1
-            self._entries.append(entry)
+            self._entries.append(pending)
 
     def clear(self) -> None:
         with self._lock:
@@ -99,12 +90,59 @@ class Journal:
             self.dropped = 0
 
     def entries(self, **filters: Any) -> list[dict]:
-        with self._lock:
-            snapshot = list(self._entries)
+        with self._lock:  # entries are built under the lock: two readers never build the same one
+            snapshot = [pending.entry() for pending in self._entries]
         return [e for e in snapshot if _matches(e, filters)]
 
     def count(self, **filters: Any) -> int:
         return len(self.entries(**filters))
+
+
+class _Pending:
+    """A recorded request whose journal entry (a dict, as served) is built on first read."""
+
+    __slots__ = ("vendor", "method", "path", "query_string", "request_headers", "request_body", "status",
+                 "headers", "body", "seconds", "time", "wall_time", "faults", "body_limit", "id", "_entry")
+
+    def __init__(self, vendor, method, path, query_string, request_headers, request_body, status, headers, body,
+                 seconds, now, wall_time, faults, body_limit):
+        self.vendor, self.method, self.path, self.query_string = vendor, method, path, query_string
+        self.request_headers, self.request_body = request_headers, request_body
+        self.status, self.headers, self.body = status, headers, body
+        self.seconds, self.time, self.wall_time, self.faults = seconds, now, wall_time, faults
+        self.body_limit = body_limit
+        self.id = 0
+        self._entry = None
+
+    def entry(self) -> dict:
+        if self._entry is None:
+            op = operation_of(self.vendor, self.method, self.path)
+            req_body, req_cut = _text(self.request_body, self.body_limit)
+            resp_body, resp_cut = _text(self.body, self.body_limit)
+            headers = self.headers
+            self._entry = {
+                "vendor": self.vendor.name,
+                "method": self.method,
+                "path": self.path,
+                "query": {k: v if len(v) > 1 else v[0]
+                          for k, v in parse_qs(self.query_string, keep_blank_values=True).items()},
+                "operation": op.operation_id if op else None,
+                "path_template": op.template if op else None,
+                "status": self.status,  # 0: the connection was dropped (fault injection)
+                "time": self.time,
+                "wall_time": self.wall_time,
+                "duration_ms": round(self.seconds * 1000, 3),
+                "request_headers": {k: ("***" if k in SECRET_HEADERS else v) for k, v in self.request_headers.items()},
+                "request_body": req_body,
+                "request_body_truncated": req_cut,
+                "response_content_type": headers.get("content-type") or headers.get("Content-Type"),
+                "response_body": resp_body,
+                "response_body_truncated": resp_cut,
+                "faults": self.faults,  # ids of the injected faults that fired
+                "id": self.id,
+            }
+            self.request_headers = self.request_body = self.headers = self.body = None  # kept in the entry now
+        return self._entry
 
 
 def _matches(entry: dict, f: dict) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,19 @@ class OperationIndex:
         self._mtime: float | None = None
         self._routes: list[tuple[re.Pattern, str, dict[str, str | None]]] = []
         self._lock = threading.Lock()
+        self._checked = float("-inf")  # monotonic time of the last look at the file
+        # (method, path) -> Operation: the journal asks for every request, mostly for paths seen before.
+        self._matches: dict[tuple[str, str], Operation | None] = {}
+
+    # A spec edited while serving is picked up within this many seconds (a stat per request cost more
+    # than the rest of the journal).
+    RECHECK_SECONDS = 1.0
 
     def _load(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.RECHECK_SECONDS and self._mtime is not None:
+            return
+        self._checked = now
         try:
             mtime = self.spec_path.stat().st_mtime
         except OSError:
@@ -58,11 +70,22 @@ class OperationIndex:
             # OpenAPI: concrete paths win over templated ones (/tasks/search before /tasks/{id}).
             routes.sort(key=lambda r: (r[1].count("{"), -len(r[1])))
             self._routes = routes
+            self._matches = {}
             self._mtime = mtime
 
     def match(self, method: str, path: str) -> Operation | None:
         self._load()
         method = method.upper()
+        key = (method, path)
+        matches = self._matches
+        if key in matches:
+            return matches[key]
+        if len(matches) >= 4096:  # paths carry ids: keep the table bounded
+            matches.clear()
+        found = matches[key] = self._match(method, path)
+        return found
+
+    def _match(self, method: str, path: str) -> Operation | None:
         fallback = None
         for pattern, template, ops in self._routes:
             if pattern.match(path):
@@ -84,12 +107,16 @@ _indexes: dict[str, OperationIndex] = {}
 
 
 def index_for(spec_file: str) -> OperationIndex:
+    found = _indexes.get(spec_file)
+    if found is not None:
+        return found
     from ..app import SPEC_DIR
 
     path = Path(spec_file) if Path(spec_file).is_absolute() else SPEC_DIR / spec_file
     key = str(path)
     if key not in _indexes:
         _indexes[key] = OperationIndex(path)
+    _indexes[spec_file] = _indexes[key]
     return _indexes[key]
 
 
