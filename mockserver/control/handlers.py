@@ -1,6 +1,8 @@
 """Handlers of openapi/control.yaml (operationId -> snake_case function)."""
 from __future__ import annotations
 
+import logging
+
 from ..vendors.base import VendorError
 from ..world import current_world
 
@@ -162,6 +164,7 @@ async def post_scenario(body):
     from ..simulation.scenario import read, resolve_path
 
     world = current_world()
+    before = world.store.export()  # a scenario that fails half-way must leave the state as it was
     try:
         if isinstance(body, dict) and "path" in body:
             if set(body) - {"path", "seed"} or not isinstance(body["path"], str):
@@ -171,8 +174,13 @@ async def post_scenario(body):
         else:
             scenario = Scenario.from_doc(body, "<request body>")
         install(world, scenario)
-    except ValueError as exc:
-        raise _bad(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - any failure is the scenario's: answer 400, restore the state
+        if not isinstance(exc, ValueError):
+            logging.getLogger("mockserver").exception("scenario failed to load")
+        world.store.load(before)
+        for hook in world.services.get("load_hooks", []):
+            hook(world)
+        raise _bad(f"scenario not loaded: {exc}") from None
     from ..core import records as core_records
 
     return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,

@@ -146,3 +146,14 @@ def test_body_over_limit_is_413(mock):
         r = c.post("/v1/workstreams/ws-0001/task_reviewed", content=b"{" + b" " * 200 + b"}",
                    headers={"content-type": "application/json"})
         assert r.status_code == 413 and "message" in r.json()
+
+
+def test_scenario_that_fails_to_load_leaves_state_as_it_was(mock):
+    with mock.client("clarifai") as c:
+        before = c.get("/_mock/state").json()
+        # Valid by the schema, impossible to load: the listed item does not exist in that source.
+        bad = {"tasks": [{"id": "t1", "item_ids": ["x"], "source": "nope", "workers": ["w1"]}]}
+        r = c.post("/_mock/scenario", json=bad)
+        assert r.status_code == 400
+        assert "item 'x' not found" in r.json()["error"]
+        assert c.get("/_mock/state").json() == before
