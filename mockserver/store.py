@@ -301,7 +301,8 @@ class Store:
         """A deep, JSON-ready copy of every table: ``{table: [docs...]}``, sorted for stable output."""
         with self.lock:
             data = self.db.storage.read()
-            return {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items())}
+            # An empty table and no table are the same state: leave empty ones out.
+            return {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items()) if docs}
 
     def load(self, data: dict) -> None:
         """Replace everything with ``data`` (as produced by ``export``)."""

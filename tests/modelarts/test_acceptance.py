@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TASKS, assert_error, ok
+from ma_support import TASKS, assert_error, ok
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, V2, assert_error, ok
+from ma_support import PROJECT, V2, assert_error, ok
 from mockserver.vendors.modelarts.workspace import DEFAULT
 
 WIRE_LOG = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "modelarts-sdk-wire-log.jsonl"

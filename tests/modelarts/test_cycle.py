@@ -1,7 +1,7 @@
 """A whole team-labeling cycle over HTTP, checking that every count agrees with the others."""
 from __future__ import annotations
 
-from conftest import TASKS, V2, DATASET, ok
+from ma_support import TASKS, V2, DATASET, ok
 
 
 def _sum_worker(detail, field):

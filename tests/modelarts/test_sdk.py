@@ -17,7 +17,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.sdk_response import SdkResponse
 from huaweicloudsdkcore.signer.signer import Signer
 
-from conftest import DATASET, PROJECT
+from ma_support import DATASET, PROJECT
 from mockserver.vendors.modelarts.workspace import DEFAULT
 
 AK, SK = DEFAULT["ak"], DEFAULT["sk"]

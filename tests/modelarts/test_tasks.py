@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import (DATASET, LABELER, LABELER2, REVIEWER, SAMPLES, SEEDED_TASK, TASKS, TEAM, V2, assert_error, ok)
+from ma_support import (DATASET, LABELER, LABELER2, REVIEWER, SAMPLES, SEEDED_TASK, TASKS, TEAM, V2, assert_error, ok)
 
 
 def test_seed_examples_work_with_the_documented_ids(modelarts):

@@ -1,7 +1,7 @@
 """Labeling teams (workforces) and their members over HTTP."""
 from __future__ import annotations
 
-from conftest import TEAM, V2, assert_error, ok
+from ma_support import TEAM, V2, assert_error, ok
 
 
 def test_create_list_get_update_delete_team(modelarts):

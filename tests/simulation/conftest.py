@@ -2,8 +2,7 @@ import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
+from sim_paths import ROOT, SCENARIOS  # noqa: F401
 
 
 @pytest.fixture

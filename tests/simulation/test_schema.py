@@ -9,7 +9,7 @@ import pytest
 from mockserver.simulation import Scenario
 from mockserver.simulation.scenario import SCHEMA_PATH
 
-from conftest import SCENARIOS
+from sim_paths import SCENARIOS
 
 
 def test_the_schema_is_a_valid_json_schema():

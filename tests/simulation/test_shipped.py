@@ -10,7 +10,7 @@ from mockserver.simulation import Scenario
 from mockserver.simulation.headless import run
 from mockserver.testing import ServerProcess
 
-from conftest import SCENARIOS
+from sim_paths import SCENARIOS
 
 SMALL_ONES = sorted(p.name for p in SCENARIOS.glob("*.yaml") if p.name != "large-100k.yaml")
 
