@@ -102,11 +102,10 @@ class Scheduler:
 
 
 def scheduler_of(world) -> Scheduler:
-    """The world's scheduler, created on first use (kept in ``world.services``)."""
-    sched = world.services.get("scheduler")
-    if sched is None:
-        sched = Scheduler(world)
-        world.services["scheduler"] = sched
-        world.reset_hooks.insert(0, lambda w: sched.rebuild())
-        world.services.setdefault("load_hooks", []).append(lambda w: sched.rebuild())
-    return sched
+    """The world's scheduler, created on first use; re-read from the store after a reset or a state import."""
+    def create(w):
+        sched = Scheduler(w)
+        w.services.setdefault("load_hooks", []).append(lambda _: sched.rebuild())
+        return sched
+
+    return world.service("scheduler", create, on_reset=Scheduler.rebuild, first=True)

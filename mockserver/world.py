@@ -84,6 +84,17 @@ class World:
         # sets it again in the gate.
         set_current_world(self)
 
+    def service(self, name: str, factory: Callable[["World"], Any], on_reset: Callable[[Any], None] | None = None,
+                first: bool = False) -> Any:
+        """The long-lived helper ``name`` (journal, faults, scheduler...), created by ``factory`` on first use;
+        ``on_reset(helper)`` then runs on every reset (before the other hooks when ``first``)."""
+        helper = self.services.get(name)
+        if helper is None:
+            helper = self.services[name] = factory(self)
+            if on_reset is not None:
+                self.reset_hooks.insert(0 if first else len(self.reset_hooks), lambda w: on_reset(helper))
+        return helper
+
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()

@@ -214,12 +214,8 @@ class FaultInjector:
 
 
 def faults_of(world) -> FaultInjector:
-    injector = world.services.get("faults")
-    if injector is None:
-        injector = FaultInjector(world)
-        world.services["faults"] = injector
-        world.reset_hooks.append(lambda w: injector.clear())
-    return injector
+    """The world's fault injector, created (and emptied on every reset) on first use."""
+    return world.service("faults", FaultInjector, on_reset=FaultInjector.clear)
 
 
 def install(world, gates: Iterable) -> FaultInjector:

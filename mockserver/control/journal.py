@@ -168,15 +168,11 @@ def _matches(entry: dict, f: dict) -> bool:
 
 
 def journal_of(world) -> Journal:
-    """The world's journal, created (and hooked to reset) on first use."""
-    journal = world.services.get("journal")
-    if journal is None:
-        extra = world.settings.extra
-        journal = Journal(world, max_entries=int(extra.get("journal_size", DEFAULT_MAX_ENTRIES)),
-                          body_limit=int(extra.get("journal_body_limit", DEFAULT_BODY_LIMIT)))
-        world.services["journal"] = journal
-        world.reset_hooks.append(lambda w: journal.clear())
-    return journal
+    """The world's journal, created (and cleared on every reset) on first use."""
+    extra = world.settings.extra
+    return world.service("journal", lambda w: Journal(
+        w, max_entries=int(extra.get("journal_size", DEFAULT_MAX_ENTRIES)),
+        body_limit=int(extra.get("journal_body_limit", DEFAULT_BODY_LIMIT))), on_reset=Journal.clear)
 
 
 def install(world, gates: Iterable) -> Journal:
