@@ -173,3 +173,8 @@ def test_key_errors(mock):
     with mock.client("clarifai", headers={"Authorization": "Key wrong"}) as bad:
         r = bad.get("/v2/tasks")
         assert r.status_code == 401 and r.json()["status"]["code"] == 11009
+
+
+def test_list_page_far_past_the_data_is_empty_not_an_error(clarifai):
+    r = clarifai.get("/v2/tasks", params={"page": 40914318198993141382488402962677760})
+    assert r.status_code == 200 and r.json()["tasks"] == []

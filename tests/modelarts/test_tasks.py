@@ -242,3 +242,9 @@ def test_notify_and_member_task_list(modelarts):
     everyone = ok(c.get(f"{V2}/workforces/worker-tasks", params={"limit": 2}))
     assert everyone["count"] == 4 and len(everyone["worker_tasks"]) == 2
     assert ok(c.get(f"{V2}/workforces/worker-tasks", params={"search_content": "zzz"}))["count"] == 0
+
+
+def test_task_list_offset_far_past_the_data_is_empty_not_an_error(modelarts):
+    r = modelarts.get(TASKS, params={"offset": 10**30, "limit": 10})
+    assert r.status_code == 200
+    assert r.json()["tasks"] == [] and r.json()["count"] >= 1

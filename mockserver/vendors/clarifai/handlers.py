@@ -7,6 +7,7 @@ handler.  ``user_app_id`` (body) and ``user_app_id.*`` (query), which the client
 from __future__ import annotations
 
 import itertools
+import sys
 
 from ...world import current_principal, current_world
 from . import labeling as ann
@@ -61,7 +62,7 @@ async def list_tasks(page=None, per_page=None, worker_user_ids=None, review_user
         source_type = None
     page_no = 1 if not page or page < 1 else int(page)
     size = 128 if not per_page or per_page < 1 else min(int(per_page), 1000)
-    start = (page_no - 1) * size
+    start = min((page_no - 1) * size, sys.maxsize - size)  # a page past any data is empty, never an error
     filters = dict(workers=worker_user_ids, reviewers=review_user_ids, ids=ids, source_type=source_type,
                    source_ids=input_source_ids)
     with store.lock:

@@ -6,6 +6,7 @@ project.  Missing resources answer HTTP 400 with the resource's own code (see ``
 from __future__ import annotations
 
 import itertools
+import sys
 
 from mockserver import core
 from mockserver.core.errors import AcceptanceRunning, InvalidState, NotAllowed, NotFound
@@ -398,8 +399,8 @@ async def list_workforce_tasks(project_id, dataset_id, offset=0, limit=1000, **k
     store = _store()
     R.load_dataset(store, project_id, dataset_id)
     # Newest first = reverse insertion order, read lazily: the cost follows the page, not the task count.
-    start = int(offset or 0)
     size = int(limit) if limit is not None else 1000
+    start = min(int(offset or 0), sys.maxsize - size)  # an offset past any data is empty, never an error
     page = list(itertools.islice(R.tasks(store).iter(reverse=True, dataset_key=dataset_id), start, start + size))
     return {"count": R.tasks(store).count(dataset_key=dataset_id),
             "tasks": [_task_view(d, sample_stats=True, workforce_stats=True) for d in page]}
