@@ -57,28 +57,28 @@ def normalize(task: dict, field: str) -> dict:
         out["type"] = enum_name("task_type", out["type"], f"{field}.type")
     if "priority" in out:
         out["priority"] = enum_name("priority", out["priority"], f"{field}.priority")
-    worker = out.get("worker")
+    worker = _object(out, "worker", field)
     if worker is not None:
-        if not isinstance(worker, dict):
-            raise invalid(f"{field}.worker: an object is required")
         if "strategy" in worker:
             worker["strategy"] = enum_name("worker_strategy", worker["strategy"], f"{field}.worker.strategy")
         info = worker.get("partitioned_strategy_info")
         if isinstance(info, dict) and "type" in info:
             info["type"] = enum_name("partition", info["type"], f"{field}.worker.partitioned_strategy_info.type")
-    review = out.get("review")
-    if review is not None:
-        if not isinstance(review, dict):
-            raise invalid(f"{field}.review: an object is required")
-        if "strategy" in review:
-            review["strategy"] = enum_name("review_strategy", review["strategy"], f"{field}.review.strategy")
-    source = out.get("input_source")
-    if source is not None:
-        if not isinstance(source, dict):
-            raise invalid(f"{field}.input_source: an object is required")
-        if "type" in source:
-            source["type"] = enum_name("input_source", source["type"], f"{field}.input_source.type")
+    review = _object(out, "review", field)
+    if review is not None and "strategy" in review:
+        review["strategy"] = enum_name("review_strategy", review["strategy"], f"{field}.review.strategy")
+    source = _object(out, "input_source", field)
+    if source is not None and "type" in source:
+        source["type"] = enum_name("input_source", source["type"], f"{field}.input_source.type")
     return out
+
+
+def _object(out: dict, key: str, field: str) -> dict | None:
+    """``out[key]`` when it is an object, None when absent; anything else is a bad request naming the field."""
+    value = out.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise invalid(f"{field}.{key}: an object is required")
+    return value
 
 
 def workers_of(worker: dict, field: str) -> list[str]:
