@@ -1,2 +1,2 @@
 """A local stand-in for the labeling-workforce APIs of Clarifai, Huawei Cloud ModelArts and CloudFactory."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"

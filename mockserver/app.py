@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -30,13 +31,12 @@ from starlette.exceptions import HTTPException
 
 from .core_bridge import CoreError
 from .gate import CONTROL_PREFIX, Gate
+from .resources import cache_dir, spec_dir
 from .vendors import VENDORS
 from .vendors.base import Vendor, VendorError
 from .world import World
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "openapi"
-if not SPEC_DIR.is_dir():  # installed as a wheel: specs are shipped inside the package
-    SPEC_DIR = Path(__file__).resolve().parent / "openapi"
+SPEC_DIR = spec_dir()
 
 log = logging.getLogger("mockserver")
 
@@ -276,22 +276,26 @@ AsyncOperation.fn = property(_decorated_once)
 @functools.lru_cache(maxsize=None)
 def _spec_text(path: str, mtime: float, size: int) -> str:
     """A spec as JSON text. Parsing YAML costs a third of a second for the four specs, so the JSON is
-    kept in ``openapi/.cache/`` (keyed by the file's mtime and size) and reused by later starts."""
-    cache = Path(path).parent / ".cache" / f"{Path(path).stem}-{int(mtime * 1e6)}-{size}.json"
+    kept in the user's cache directory (keyed by a hash of the YAML, so two installs never mix) and
+    reused by later starts. Nothing is written into the package; a cache that cannot be written only
+    costs the parse."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cache = cache_dir() / "specs" / f"{Path(path).stem}-{digest}.json"
     try:
         return cache.read_text(encoding="utf-8")
     except OSError:
         pass
-    with open(path, encoding="utf-8") as fh:
-        text = json.dumps(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    text = json.dumps(yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     try:
-        cache.parent.mkdir(exist_ok=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob(f"{Path(path).stem}-*.json"):
             old.unlink(missing_ok=True)
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, cache)
-    except OSError:  # a read-only install: parse every time
+    except OSError:  # a read-only home: parse every time
         pass
     return text
 

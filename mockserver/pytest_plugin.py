@@ -8,7 +8,7 @@ Fixtures
     ``mock_server_session``    the session-wide handle without the per-test reset
 Marker
     ``@pytest.mark.mockserver_scenario("path.yaml")``  load that scenario before the test (the path is
-    relative to the test file)
+    relative to the test file; a bare name such as ``clarifai-quickstart`` names a shipped scenario)
 
 Everything heavy (httpx, the server package) is imported inside the fixtures, so a test run that
 does not use them pays only for this module.
@@ -41,8 +41,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", f"{MARKER}(path): load this scenario file (relative to the test file) "
-                            "into the mock server before the test")
+    config.addinivalue_line("markers", f"{MARKER}(path): load this scenario file (relative to the test file, "
+                            "or the name of a shipped scenario) into the mock server before the test")
 
 
 # -- the handle -------------------------------------------------------------------------------------
@@ -159,6 +159,16 @@ class MockServer:
         """Back to the starting workspace: store re-seeded, journal and faults cleared."""
         self._control.request("POST", "/_mock/reset")
         self._workspace = None
+
+
+def _shipped_scenario(name: str) -> Path | None:
+    """A scenario that ships with mockserver, by name (``clarifai-quickstart``), or None."""
+    from mockserver.resources import find_scenario
+
+    try:
+        return find_scenario(name)
+    except ValueError:
+        return None
 
 
 def _load_scenario(world, path: Path) -> None:
@@ -288,7 +298,8 @@ class _Session:
                 raise pytest.UsageError(f"@pytest.mark.{MARKER} needs a scenario path")
             scenario = Path(marker.args[0])
             if not scenario.is_absolute():
-                scenario = Path(request.node.path).parent / scenario
+                beside = Path(request.node.path).parent / scenario
+                scenario = beside if beside.is_file() else _shipped_scenario(marker.args[0]) or beside
         server = self.get(inprocess, scenario)
         # Clock first: the reset then re-seeds (and restarts a scenario's people) at the starting instant.
         server.clock.set(**self._servers[(inprocess, str(scenario) if scenario else None)][2])

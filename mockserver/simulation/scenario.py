@@ -16,8 +16,10 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
-SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+from .. import resources
+
+SCHEMA_PATH = resources.schema_path("simulation/scenario.schema.json")
+SCENARIOS_DIR = resources.scenario_dir()
 VENDOR_NAMES = ("clarifai", "modelarts", "cloudfactory")
 
 

@@ -6,10 +6,10 @@ would double the spec.  A test checks that the committed file matches this gener
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import yaml
 
+from ...resources import spec_path
 from .wire import ENUMS
 
 SCOPE = "/v2/users/{user_id}/apps/{app_id}"
@@ -288,7 +288,7 @@ def render() -> str:
     return yaml.dump(build(), Dumper=_Dumper, sort_keys=False, width=120)
 
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "openapi" / "clarifai.yaml"
+SPEC_PATH = spec_path("clarifai.yaml")  # in a checkout, the package's openapi/ is a link to the top-level one
 
 if __name__ == "__main__":
     text = render()

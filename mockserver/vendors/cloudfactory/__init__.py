@@ -41,15 +41,11 @@ _ROUTES: list[tuple[re.Pattern, list[str]]] = []
 def _allowed_methods(path: str) -> list[str]:
     """The methods the spec declares for ``path`` (for the Allow header of a 405)."""
     if not _ROUTES:
-        from pathlib import Path
-
         import yaml
 
-        here = Path(__file__).resolve()
-        spec = here.parents[3] / "openapi" / "cloudfactory.yaml"
-        if not spec.exists():  # installed as a wheel
-            spec = here.parents[2] / "openapi" / "cloudfactory.yaml"
-        with open(spec, encoding="utf-8") as fh:
+        from ...resources import spec_path
+
+        with open(spec_path("cloudfactory.yaml"), encoding="utf-8") as fh:
             paths = yaml.safe_load(fh)["paths"]
         for template, ops in paths.items():
             pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
