@@ -42,6 +42,15 @@ Labeling (``work``)
     list_work(store, task_id, item_id, source=None) -> [work]
   labels: ``[{"concept": str, "box": [x0, y0, x1, y1]?, "polygon": [[x, y], ...]?, "value"?, "attributes"?}]``
 
+Annotations (``annotations``: stored ones posted through an adapter, and one derived per task work
+that has labels but no stored annotation; status derived from the task, see that module)
+    post_annotations(store, [{tenant, id, source, item_id, author, labels, task_id?, status?, meta?}]) -> [annotation]
+    patch_annotations(store, tenant, [(id, labels, meta)]);  delete_annotations(store, tenant, ids)
+    get_annotation(store, tenant, id);  list_annotations(store, tenant, task_id=, item_ids=, authors=, ids=, statuses=)
+    submit_annotated_work(store, task_id, item_id, author)   submit the union of the author's annotations
+    drop_annotations_of_item(store, tenant, item_id);  status_reader(store).of_work(work) -> status
+  A task's deletion freezes its annotations' statuses (annotations outlive tasks).
+
 Review (``review``) and agreement (``agreement``, pure)
     review_queue(store, task_id, reviewer, limit=10) -> [task_item]
     review_item(store, task_id, item_id, reviewer, "approve"|"reject"|"request_changes", comment=None, source=None)
@@ -82,6 +91,9 @@ Work states: assigned, in_progress, submitted, skipped, returned (see ``work``).
 Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances
 (shapes in ``records`` and the modules that write them).
 """
+from .annotations import (ANNOTATION_STATUSES, delete_annotations, get_annotation, list_annotations, patch_annotations,
+                          post_annotations, status_reader, submit_annotated_work, work_annotation_id)
+from .annotations import drop_item as drop_annotations_of_item
 from .acceptance import act, comment, conflicts, get_acceptance, list_acceptances, report, start_acceptance
 from .agreement import box_iou, consensus_group, labels_agree, polygon_area, polygon_iou
 from .assignment import Assigner, item_shares, target_shares
@@ -95,6 +107,8 @@ from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get
 from .work import give_back, list_work, next_assignments, skip_work, start_work, submit_many, submit_work
 
 __all__ = [
+    "ANNOTATION_STATUSES", "delete_annotations", "get_annotation", "list_annotations", "patch_annotations",
+    "post_annotations", "status_reader", "submit_annotated_work", "work_annotation_id", "drop_annotations_of_item",
     "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report", "start_acceptance",
     "box_iou", "consensus_group", "labels_agree", "polygon_area", "polygon_iou",
     "Assigner", "item_shares", "target_shares",

@@ -24,6 +24,7 @@ import copy
 from mockserver.store import Store
 
 from . import records as R
+from .annotations import freeze_task as freeze_annotations
 from .assignment import MODES, STRATEGIES
 from .errors import Conflict, InvalidArgument, NotFound
 from .planning import attach_items, detach_item, matches_filter, replan
@@ -164,7 +165,10 @@ def set_task_status(store: Store, task_id: str, status: str) -> dict:
 
 def update_task_workers(store: Store, task_id: str, workers: list[str], assignment: dict | None = None,
                         review: dict | None = None) -> dict:
-    """Change the workers (and optionally assignment/review settings) and re-plan unstarted work."""
+    """Change the workers (and optionally assignment/review settings) and re-plan unstarted work.
+
+    Started, submitted and skipped work is never taken back, even when the new ``workers_per_input``
+    is lower than the number of workers already on an item (see ``planning``)."""
     with store.lock:
         task = R.load_task(store, task_id)
         fields = {"workers": [str(w) for w in dict.fromkeys(workers or [])],
@@ -180,6 +184,7 @@ def delete_task(store: Store, task_id: str) -> None:
     """Delete the task with all its task-items, work, stats, follows and acceptances."""
     with store.lock:
         R.load_task(store, task_id)
+        freeze_annotations(store, task_id)  # annotations outlive their task, with their last status
         for coll in (R.work(store), R.task_items(store), R.follows(store), R.acceptances(store)):
             for doc_id in coll.ids(task_id=task_id):
                 coll.remove(doc_id)

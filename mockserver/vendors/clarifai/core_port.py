@@ -7,6 +7,8 @@ through ``records`` without changing anything.
 """
 from __future__ import annotations
 
+from mockserver.core import (InvalidArgument, NotFound, drop_annotations_of_item, get_annotation, list_annotations,
+                             patch_annotations, post_annotations, status_reader, submit_annotated_work)
 from mockserver.core import items as _items
 from mockserver.core import records as _records
 from mockserver.core import review as _review
@@ -43,6 +45,11 @@ def dataset_source(app: str, dataset_id: str) -> str:
 def core_task_id(app: str, task_id: str) -> str:
     # Task ids are chosen per app (and may be given by callers), so the core id carries the app.
     return f"clarifai:{app}/{task_id}"
+
+
+def wire_task_id(app: str, core_id: str) -> str:
+    """The Clarifai task id inside a core task id (``core_task_id``'s inverse)."""
+    return core_id[len(f"clarifai:{app}/"):]
 
 
 def task_view(store, core_id: str) -> dict:

@@ -94,7 +94,6 @@ async def delete_tasks(body, **_):
     with store.lock:
         docs = [tk.load(app, t) for t in task_ids]
         for doc in docs:
-            ann.freeze_task(app, doc)
             tk.core.delete_task(store, doc["core_id"])
             tk.table(store).remove(doc["id"])
     return ok()

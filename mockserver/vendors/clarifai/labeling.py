@@ -1,19 +1,20 @@
-"""Annotations and task work: Clarifai's view of the core's labeling and review.
+"""Annotations and task work: Clarifai's view of the core's annotations, labeling and review.
 
-An annotation posted with a ``task_id`` on an input assigned to its worker *is* that worker's
-submission: the worker's labels on the input are the union of their annotations there, handed to
-the core's ``submit_work``.  An annotation's status is not stored but read from the core:
+Annotations live in the core (``mockserver.core.annotations``), in the app's tenant: what a client posts
+here, and one per task work that has labels but no posted annotation (a simulated worker's, say), so
+all work done on a task is visible through Clarifai's annotation calls. An annotation posted with a
+``task_id`` (or ``annotation_info.task_id``) on an input assigned to its worker is that worker's work;
+the core submits the union of the worker's annotations there. Statuses come from the core:
 
-=============================== ==========================================================
-core                            Clarifai annotation status (task assignment status)
-=============================== ==========================================================
-work assigned / in progress     ANNOTATION_PENDING (TASK_ASSIGNMENT_PENDING)
-submitted, item still labeling  CONSENSUS review: AWAITING_CONSENSUS_REVIEW; MANUAL:
-                                AWAITING_REVIEW; NONE: SUCCESS
-item awaiting review            ANNOTATION_AWAITING_REVIEW
-item approved                   SUCCESS for credited workers, REVIEW_DENIED for outvoted ones
-item rejected                   ANNOTATION_REVIEW_DENIED
-=============================== ==========================================================
+=================================== ==========================================
+core annotation status              Clarifai status code
+=================================== ==========================================
+pending                             ANNOTATION_PENDING
+awaiting_review                     ANNOTATION_AWAITING_REVIEW
+awaiting_consensus_review           ANNOTATION_AWAITING_CONSENSUS_REVIEW
+accepted                            ANNOTATION_SUCCESS
+rejected                            ANNOTATION_REVIEW_DENIED
+=================================== ==========================================
 """
 from __future__ import annotations
 
@@ -40,11 +41,19 @@ COUNT_FIELD = {"ANNOTATION_PENDING": "pending", "ANNOTATION_AWAITING_REVIEW": "a
                "ANNOTATION_AWAITING_CONSENSUS_REVIEW": "awaiting_consensus_review"}
 
 
-def table(store):
-    return store.table("clarifai_annotations", indexes=("app", "task", "input", "work"))
+# core annotation status <-> Clarifai annotation status code
+CODE_OF_STATUS = {"pending": "ANNOTATION_PENDING", "awaiting_review": "ANNOTATION_AWAITING_REVIEW",
+                  "awaiting_consensus_review": "ANNOTATION_AWAITING_CONSENSUS_REVIEW",
+                  "accepted": "ANNOTATION_SUCCESS", "rejected": "ANNOTATION_REVIEW_DENIED"}
+STATUS_OF_CODE = {code: status for status, code in CODE_OF_STATUS.items()}
 
 
-# -- labels: Clarifai data -> core labels ---------------------------------------------------------------
+def tenant_of(app: str) -> str:
+    """The core tenant of one Clarifai app: its tasks and annotations live there."""
+    return f"clarifai:{app}"
+
+
+# -- labels: Clarifai data <-> core labels ----------------------------------------------------------------
 def _concepts(concepts, field: str) -> list[str]:
     out = []
     for i, c in enumerate(concepts or []):
@@ -87,14 +96,32 @@ def labels_of(data: dict, field: str) -> list[dict]:
     return labels
 
 
+def data_of(labels: list[dict]) -> dict:
+    """An annotation's ``data`` from core labels (for work a client did not post as annotations, e.g.
+    simulated workers'): whole-input concepts, and a region per box or polygon."""
+    data: dict = {}
+    for label in labels:
+        concept = {"id": label["concept"], "name": label["concept"], "value": 1.0}
+        if "box" in label:
+            x0, y0, x1, y1 = label["box"]
+            info = {"bounding_box": {"left_col": x0, "top_row": y0, "right_col": x1, "bottom_row": y1}}
+        elif "polygon" in label:
+            info = {"polygon": {"points": [{"col": x, "row": y} for x, y in label["polygon"]]}}
+        else:
+            data.setdefault("concepts", []).append(concept)
+            continue
+        data.setdefault("regions", []).append({"region_info": info, "data": {"concepts": [concept]}})
+    return data
+
+
 # -- status, read from the core ------------------------------------------------------------------------
 class StatusReader:
-    """Derives annotation statuses, fetching each (task, input) from the core once per request."""
+    """Clarifai's status codes for task work, from the core (each task and item read once per request)."""
 
     def __init__(self, store):
         self.store = store
+        self.core = core.status_reader(store)
         self._items: dict = {}
-        self._tasks: dict = {}
 
     def item(self, core_id: str, input_id: str):
         key = (core_id, input_id)
@@ -107,67 +134,43 @@ class StatusReader:
             self._items[key] = (ti, works)
         return self._items[key]
 
-    def strategy(self, core_id: str) -> str:
-        if core_id not in self._tasks:
-            self._tasks[core_id] = core.get_task(self.store, core_id)["review"]["strategy"]
-        return self._tasks[core_id]
-
     def of_work(self, core_id: str, input_id: str, worker: str) -> str | None:
         ti, works = self.item(core_id, input_id)
         work = works.get(worker)
         if ti is None or work is None:
             return None
-        if work["state"] != "submitted":
-            return "ANNOTATION_PENDING"
-        state = ti["state"]
-        if state == "approved":
-            return "ANNOTATION_SUCCESS" if worker in (ti.get("credited") or []) else "ANNOTATION_REVIEW_DENIED"
-        if state == "rejected":
-            return "ANNOTATION_REVIEW_DENIED"
-        if state == "awaiting_review":
-            return "ANNOTATION_AWAITING_REVIEW"
-        return {"consensus": "ANNOTATION_AWAITING_CONSENSUS_REVIEW", "manual": "ANNOTATION_AWAITING_REVIEW"}.get(
-            self.strategy(core_id), "ANNOTATION_SUCCESS")
-
-    def of(self, doc: dict) -> str:
-        if doc.get("core_id") and not doc.get("frozen"):
-            derived = self.of_work(doc["core_id"], doc["input_id"], doc["user_id"])
-            if derived:
-                return derived
-        return doc.get("given_status") or "ANNOTATION_SUCCESS"
+        return CODE_OF_STATUS[self.core.of_work(work)]
 
 
-def render(doc: dict, reader: StatusReader) -> dict:
-    out = {"id": doc["annotation_id"], "input_id": doc["input_id"], "data": copy.deepcopy(doc["data"]),
-           "user_id": doc["user_id"], "status": code_status(reader.of(doc)),
-           "created_at": timestamp(doc["created_at"]), "modified_at": timestamp(doc["modified_at"]),
-           "worker": {"user": {"id": doc["user_id"]}}}
-    if doc.get("annotation_info"):
-        out["annotation_info"] = copy.deepcopy(doc["annotation_info"])
-    if doc.get("task_id"):
-        out["task_id"] = doc["task_id"]
+def render(view: dict, task_ids: dict | None = None) -> dict:
+    """A core annotation as Clarifai's Annotation message."""
+    meta = view.get("meta") or {}
+    data = copy.deepcopy(meta["data"]) if "data" in meta else data_of(view["labels"])
+    out = {"id": view["annotation_id"], "input_id": view["item_id"], "data": data, "user_id": view["author"],
+           "status": code_status(CODE_OF_STATUS[view["status"]]), "trusted": view["trusted"],
+           "created_at": timestamp(view["created_at"]), "modified_at": timestamp(view["updated_at"]),
+           "worker": {"user": {"id": view["author"]}}}
+    if meta.get("annotation_info"):
+        out["annotation_info"] = copy.deepcopy(meta["annotation_info"])
+    task_id = meta.get("task_id") or (task_ids or {}).get(view.get("task_id"))
+    if task_id and view.get("task_id"):
+        out["task_id"] = task_id
+    return out
+
+
+def _task_ids(app: str, views: list[dict]) -> dict:
+    """core task id -> Clarifai task id, for the tasks the views belong to."""
+    out = {}
+    for v in views:
+        if v.get("task_id") and v["task_id"] not in out:
+            out[v["task_id"]] = core.wire_task_id(app, v["task_id"])
     return out
 
 
 # -- posting and patching ---------------------------------------------------------------------------------
-def _work_key(app: str, task_id: str, input_id: str, worker: str) -> str:
-    return f"{app}/{task_id}/{input_id}/{worker}"
-
-
-def _submit(app: str, task_doc: dict, input_id: str, worker: str, replace: dict | None = None) -> None:
-    """Hand the core the union of the worker's annotations on the input (``replace``: id -> new data)."""
-    store = current_world().store
-    labels = []
-    for doc in table(store).find(work=_work_key(app, task_doc["task_id"], input_id, worker)):
-        data = (replace or {}).get(doc["id"], doc["data"])
-        labels.extend(labels_of(data, "annotation.data"))
-    core.submit_work(store, task_doc["core_id"], input_id, worker, labels)
-
-
 def post(app: str, caller: str, wire: list) -> list[dict]:
     store = current_world().store
-    coll = table(store)
-    docs, seen = [], set()
+    specs = []
     with store.lock:
         for i, a in enumerate(wire):
             field = f"annotations[{i}]"
@@ -177,42 +180,29 @@ def post(app: str, caller: str, wire: list) -> list[dict]:
             if not isinstance(input_id, str) or res.input_doc(app, input_id) is None:
                 raise invalid(f"{field}.input_id: no input {input_id!r} in this app")
             data = a.get("data") or {}
-            labels_of(data, f"{field}.data")
+            labels = labels_of(data, f"{field}.data")
             worker = a.get("user_id") or ((a.get("worker") or {}).get("user") or {}).get("id") or caller
-            ann_id = a.get("id") or uuid.uuid4().hex
-            if f"{app}/{ann_id}" in coll or ann_id in seen:
-                raise invalid(f"{field}.id: annotation {ann_id!r} already exists")
-            seen.add(ann_id)
             given = None
             if isinstance(a.get("status"), dict) and a["status"].get("code") is not None:
-                given = code_name(a["status"]["code"], f"{field}.status.code", ANNOTATION_CODES)
-            task_doc = None
-            if a.get("task_id"):
-                task_doc = tk.load(app, a["task_id"])
+                given = STATUS_OF_CODE[code_name(a["status"]["code"], f"{field}.status.code", ANNOTATION_CODES)]
+            info = a.get("annotation_info") if isinstance(a.get("annotation_info"), dict) else {}
+            task_id = a.get("task_id") or info.get("task_id")  # the docs' task-annotation guide uses the latter
+            spec = {"tenant": tenant_of(app), "source": core.app_source(app), "id": a.get("id") or uuid.uuid4().hex,
+                    "item_id": input_id, "author": worker, "labels": labels, "status": given,
+                    "meta": {"data": copy.deepcopy(data), "annotation_info": copy.deepcopy(a.get("annotation_info"))}}
+            if task_id:
+                task_doc = tk.load(app, task_id)
                 if core.work_doc(store, task_doc["core_id"], input_id, worker) is None:
                     raise failure(403, "TASK_PERMISSION_DENIED",
-                                  f"{field}: worker {worker!r} is not assigned input {input_id!r} in task {a['task_id']!r}")
-            now = current_world().now()
-            docs.append({"id": f"{app}/{ann_id}", "app": app, "annotation_id": ann_id, "input_id": input_id,
-                         "user_id": worker, "data": copy.deepcopy(data), "given_status": given,
-                         "annotation_info": copy.deepcopy(a.get("annotation_info")),
-                         "task_id": task_doc and task_doc["task_id"], "core_id": task_doc and task_doc["core_id"],
-                         "task": task_doc and f"{app}/{task_doc['task_id']}", "input": f"{app}/{input_id}",
-                         "work": task_doc and _work_key(app, task_doc["task_id"], input_id, worker),
-                         "created_at": now, "modified_at": now, "_task_doc": task_doc})
-        stored = []
-        for d in docs:
-            d.pop("_task_doc")
-            stored.append(coll.insert(d))
+                                  f"{field}: worker {worker!r} is not assigned input {input_id!r} in task {task_id!r}")
+                spec["task_id"] = task_doc["core_id"]
+                spec["meta"]["task_id"] = task_id
+            specs.append(spec)
         try:
-            for key in dict.fromkeys((d["task_id"], d["input_id"], d["user_id"]) for d in stored if d["task_id"]):
-                _submit(app, tk.load(app, key[0]), key[1], key[2])
-        except Exception:
-            for d in stored:
-                coll.remove(d["id"])
-            raise
-        reader = StatusReader(store)
-        return [render(d, reader) for d in stored]
+            views = core.post_annotations(store, specs)
+        except core.InvalidArgument as exc:
+            raise invalid(str(exc)) from None
+        return [render(v) for v in views]
 
 
 def _merge_data(old: dict, new: dict, action: str) -> dict:
@@ -237,70 +227,41 @@ def _merge_data(old: dict, new: dict, action: str) -> dict:
 def patch(app: str, wire: list, action: str) -> list[dict]:
     """Change annotations' data; a task annotation resubmits its worker's labels."""
     store = current_world().store
-    coll = table(store)
+    tenant = tenant_of(app)
     with store.lock:
-        changes = {}
+        changes = []
         for i, a in enumerate(wire):
             field = f"annotations[{i}]"
-            doc = coll.get(f"{app}/{(a or {}).get('id')}") if isinstance(a, dict) else None
-            if doc is None:
-                raise failure(404, "CONN_DOES_NOT_EXIST", f"{field}.id: no annotation {(a or {}).get('id')!r}")
-            data = _merge_data(doc["data"], a.get("data") or {}, action)
-            labels_of(data, f"{field}.data")
-            changes[doc["id"]] = data
-        for key in dict.fromkeys((coll.get(i)["task_id"], coll.get(i)["input_id"], coll.get(i)["user_id"])
-                                 for i in changes if coll.get(i)["task_id"]):
-            _submit(app, tk.load(app, key[0]), key[1], key[2], replace=changes)
-        now = current_world().now()
-        docs = [coll.update(i, {"data": data, "modified_at": now}) for i, data in changes.items()]
-        reader = StatusReader(store)
-        return [render(d, reader) for d in docs]
+            ann_id = (a or {}).get("id") if isinstance(a, dict) else None
+            try:
+                view = core.get_annotation(store, tenant, str(ann_id))
+            except core.NotFound:
+                raise failure(404, "CONN_DOES_NOT_EXIST", f"{field}.id: no annotation {ann_id!r}") from None
+            if view.get("derived"):
+                raise invalid(f"{field}.id: annotation {ann_id!r} is a worker's task work; it changes through the task")
+            meta = copy.deepcopy(view.get("meta") or {})
+            data = _merge_data(meta.get("data") or {}, a.get("data") or {}, action)
+            changes.append((view["annotation_id"], labels_of(data, f"{field}.data"), {**meta, "data": data}))
+        return [render(v) for v in core.patch_annotations(store, tenant, changes)]
 
 
 def find(app: str, *, ids=None, input_ids=None, user_ids=None, task_id=None, statuses=None) -> list[dict]:
     store = current_world().store
-    coll = table(store)
     wanted = set()
     for i, s in enumerate(statuses or []):
         if s == "code":  # the JSON client flattens ``statuses=[{code: ...}]`` into the bare word
             continue
-        wanted.add(code_name(s, f"statuses[{i}]", ANNOTATION_CODES))
+        wanted.add(STATUS_OF_CODE[code_name(s, f"statuses[{i}]", ANNOTATION_CODES)])
     with store.lock:
-        if task_id:
-            tk.load(app, task_id)
-            docs = coll.find(task=f"{app}/{task_id}")
-        elif ids:
-            docs = [d for d in (coll.get(f"{app}/{i}") for i in ids) if d is not None]
-        elif input_ids:
-            docs = [d for i in input_ids for d in coll.find(input=f"{app}/{i}")]
-        else:
-            docs = coll.find(app=app)
-        reader = StatusReader(store)
-        out = []
-        for d in docs:
-            if (ids and d["annotation_id"] not in ids) or (input_ids and d["input_id"] not in input_ids) \
-                    or (user_ids and d["user_id"] not in user_ids):
-                continue
-            rendered = render(d, reader)
-            if wanted and reader.of(d) not in wanted:
-                continue
-            out.append(rendered)
-        return out
-
-
-def freeze_task(app: str, task_doc: dict) -> None:
-    """Before a task is deleted, keep its annotations' last status (annotations outlive tasks)."""
-    store = current_world().store
-    coll = table(store)
-    reader = StatusReader(store)
-    for d in coll.find(task=f"{app}/{task_doc['task_id']}"):
-        coll.update(d["id"], {"given_status": reader.of(d), "frozen": True})
+        core_task = tk.load(app, task_id)["core_id"] if task_id else None
+        views = core.list_annotations(store, tenant_of(app), task_id=core_task, item_ids=input_ids or None,
+                                      authors=user_ids or None, ids=ids or None, statuses=wanted or None)
+        task_ids = _task_ids(app, views)
+        return [render(v, task_ids) for v in views]
 
 
 def drop_input(app: str, input_id: str) -> None:
-    coll = table(current_world().store)
-    for doc_id in coll.ids(input=f"{app}/{input_id}"):
-        coll.remove(doc_id)
+    core.drop_annotations_of_item(current_world().store, tenant_of(app), input_id)
 
 
 # -- assignments ------------------------------------------------------------------------------------------
@@ -372,7 +333,7 @@ def put_assignments(app: str, caller: str, task_id: str, body: dict) -> list[dic
             if not works:
                 raise invalid("input_id: required (or label_submit_config.task_assignments)")
             for w in works:
-                _submit(app, task_doc, w["item_id"], w["worker"])
+                core.submit_annotated_work(store, core_id, w["item_id"], w["worker"])
             reader = StatusReader(store)
             return [render_assignment(app, core.work_doc(store, core_id, w["item_id"], w["worker"]), reader)
                     for w in works]
@@ -411,20 +372,23 @@ def patch_status(app: str, caller: str, task_id: str, body: dict) -> dict:
     rejects, PENDING requests changes (each input is reviewed once, whatever its annotation count)."""
     store = current_world().store
     target = code_name((body.get("status_code")), "status_code", tuple(DECISION_OF_CODE))
-    current = {code_name(c, f"status_codes[{i}]", ANNOTATION_CODES) for i, c in enumerate(body.get("status_codes") or [])}
-    users = set(body.get("user_ids") or [])
+    current = {STATUS_OF_CODE[code_name(c, f"status_codes[{i}]", ANNOTATION_CODES)]
+               for i, c in enumerate(body.get("status_codes") or [])}
+    users = list(body.get("user_ids") or [])
     with store.lock:
         task_doc = tk.load(app, task_id)
+        core_id = task_doc["core_id"]
+        before = core.list_annotations(store, tenant_of(app), task_id=core_id, authors=users or None,
+                                       statuses=current or None)
         reader = StatusReader(store)
-        docs = [d for d in table(store).find(task=f"{app}/{task_id}")
-                if (not users or d["user_id"] in users) and (not current or reader.of(d) in current)]
-        for input_id in dict.fromkeys(d["input_id"] for d in docs):
-            ti, _ = reader.item(task_doc["core_id"], input_id)
+        for input_id in dict.fromkeys(v["item_id"] for v in before):
+            ti, _ = reader.item(core_id, input_id)
             if ti is not None and ti["state"] == "awaiting_review":
-                core.review_item(store, task_doc["core_id"], input_id, caller, DECISION_OF_CODE[target])
-        after = StatusReader(store)
-        updated = sum(1 for d in docs if after.of(d) != reader.of(d))
-        return {"user_ids": sorted({d["user_id"] for d in docs}), "updated_count": updated}
+                core.review_item(store, core_id, input_id, caller, DECISION_OF_CODE[target])
+        after = {v["id"]: v["status"] for v in core.list_annotations(store, tenant_of(app), task_id=core_id,
+                                                                       authors=users or None)}
+        updated = sum(1 for v in before if after.get(v["id"]) != v["status"])
+        return {"user_ids": sorted({v["author"] for v in before}), "updated_count": updated}
 
 
 # -- counts -----------------------------------------------------------------------------------------------
@@ -445,12 +409,11 @@ def annotation_counts(app: str, task_id: str, user_ids=None) -> dict:
     store = current_world().store
     with store.lock:
         task_doc = tk.load(app, task_id)
-        reader = StatusReader(store)
         tally: dict = {w: {} for w in core.get_task(store, task_doc["core_id"])["workers"]}
-        for d in table(store).find(task=f"{app}/{task_id}"):
-            per = tally.setdefault(d["user_id"], {})
-            status = reader.of(d)
-            per[status] = per.get(status, 0) + 1
+        for v in core.list_annotations(store, tenant_of(app), task_id=task_doc["core_id"]):
+            per = tally.setdefault(v["author"], {})
+            code = CODE_OF_STATUS[v["status"]]
+            per[code] = per.get(code, 0) + 1
         return _counts(task_doc, {w: t for w, t in tally.items() if not user_ids or w in user_ids})
 
 
