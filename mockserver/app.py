@@ -29,7 +29,7 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
-from .core_bridge import CoreError
+from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
 from .vendors import VENDORS

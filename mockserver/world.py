@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .core import use_clock
 from .store import Store
 
 _world: contextvars.ContextVar["World"] = contextvars.ContextVar("mockserver_world")
@@ -110,6 +111,14 @@ class World:
 
 def current_world() -> World:
     return _world.get()
+
+
+def _world_now() -> float | None:
+    world = _world.get(None)
+    return None if world is None else world.clock.now()
+
+
+use_clock(_world_now)  # the core stamps its documents with the current world's virtual time
 
 
 def set_current_world(world: World) -> contextvars.Token:

@@ -66,6 +66,10 @@ Acceptance (``acceptance``, ModelArts)
     act(store, acceptance_id, action 0-5, overwrite_last_result=False) -> {"acceptance", "conflicts"}
     conflicts(store, acceptance_id);  get_acceptance(store, id);  list_acceptances(store, task_id)
 
+Time (``clock``): every stored timestamp is the core's ``now``
+    use_clock(provider)    provider() -> the virtual now, or None (the world registers its clock)
+    at(t) (context manager), enter_time(t) -> token / leave_time(token)   stamp writes with event time t
+
 Bulk calls (simulations, imports)
     ``submit_many`` and ``review_many`` do what the single calls do, in order, for one task, under one
     hold of the lock and with one statistics write; they check the whole batch first and write
@@ -97,6 +101,7 @@ from .annotations import drop_item as drop_annotations_of_item
 from .acceptance import act, comment, conflicts, get_acceptance, list_acceptances, report, start_acceptance
 from .agreement import box_iou, consensus_group, labels_agree, polygon_area, polygon_iou
 from .assignment import Assigner, item_shares, target_shares
+from .clock import at, enter as enter_time, leave as leave_time, use_clock
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES
@@ -111,7 +116,7 @@ __all__ = [
     "post_annotations", "status_reader", "submit_annotated_work", "work_annotation_id", "drop_annotations_of_item",
     "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report", "start_acceptance",
     "box_iou", "consensus_group", "labels_agree", "polygon_area", "polygon_iou",
-    "Assigner", "item_shares", "target_shares",
+    "Assigner", "item_shares", "target_shares", "at", "enter_time", "leave_time", "use_clock",
     "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
     "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES",
     "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",

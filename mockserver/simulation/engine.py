@@ -11,7 +11,7 @@ submission that needs review wakes the task's idle reviewers; a change request w
 Timing: the engine keeps its own heap of wake-ups and holds exactly ONE scheduler event
 (``sim.tick``) at the earliest of them.  When it runs it drains, in (time, person) order, every
 wake-up due up to the clock -- or up to the next foreign scheduler event, so webhooks and
-Oversight changes interleave exactly.  Each wake-up runs inside ``vtime.at(t)``: the core stamps
+Oversight changes interleave exactly.  Each wake-up runs inside ``core.at(t)``: the core stamps
 what it writes with the virtual time of that event.  Persisted per person in ``sim_people``
 (``next_at``, ``doing``, counters) so ``GET /_mock/state`` shows who does what, and a state import
 or ``--data`` restart resumes the simulation.
@@ -23,13 +23,11 @@ from collections import deque
 
 from mockserver import core
 from mockserver.core import records as R
-from mockserver.core.clock import enter as _enter_time, leave as _leave_time
 from mockserver.core.work import submit_found, submit_live
-from mockserver.core.errors import CoreError
+from mockserver.core import CoreError
 from mockserver.core.ledger import Ledger
 from mockserver.scheduler import handler, scheduler_of
 
-from . import vtime
 from .people import Person, rng_for
 
 TICK = "sim.tick"
@@ -57,7 +55,6 @@ def _on_tick(world, payload) -> None:
 
 class Simulation:
     def __init__(self, world, scenario, fast: bool = False):
-        vtime.install()
         self.world = world
         self.store = world.store
         self.scenario = scenario
@@ -196,17 +193,17 @@ class Simulation:
             if pid == POLL:
                 poll = self.meta.get("poll")
                 if poll is not None and poll["next_at"] == t:
-                    with vtime.at(t):
+                    with core.at(t):
                         self._poll(t)
                 continue
             doc = table.get(pid)
             if doc is None or doc["next_at"] != t:
                 continue
-            token = _enter_time(t)  # vtime.at(t), without a context manager per event
+            token = core.enter_time(t)  # core.at(t), without a context manager per event
             try:
                 self._wake(people[pid], doc, t)
             finally:
-                _leave_time(token)
+                core.leave_time(token)
             ran += 1
             self.events += 1
             self.last_event_at = t

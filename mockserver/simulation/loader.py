@@ -4,9 +4,8 @@ from __future__ import annotations
 import copy
 
 from mockserver import core
-from mockserver.core.errors import CoreError
+from mockserver.core import CoreError
 
-from . import vtime
 from .engine import Simulation
 from .items import check_providers, generate
 from .requests import run as run_requests
@@ -58,7 +57,7 @@ class ScenarioHook:
         if old is not None:
             old.stop()
         now = world.clock.now()
-        with world.store.lock, vtime.at(now):
+        with world.store.lock, core.at(now):
             if self.snapshot is None:
                 seed_world(world, self.scenario)
             else:
@@ -92,7 +91,6 @@ def _resume(world) -> None:
 
 def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> Simulation:
     """Make ``sc`` the world's scenario: clock, reset hook, seeding, people (or resume a restored state)."""
-    vtime.install()
     check_providers(sc.doc, sc.origin)
     old = world.services.get("simulation")
     if old is not None:
@@ -125,7 +123,7 @@ def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> 
     finally:
         hook.defer_start = False
     now = world.clock.now()
-    with vtime.at(now):
+    with core.at(now):
         run_requests(world, sc)
     with world.store.lock:
         hook.snapshot = {k: v for k, v in world.store.export().items() if k not in EXCLUDED_FROM_SNAPSHOT}

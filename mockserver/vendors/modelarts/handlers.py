@@ -9,7 +9,7 @@ import itertools
 import sys
 
 from mockserver import core
-from mockserver.core.errors import AcceptanceRunning, InvalidState, NotAllowed, NotFound
+from mockserver.core import AcceptanceRunning, InvalidState, NotAllowed, NotFound
 
 from ...world import current_world
 from . import records as R
