@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from .core import clock as core_clock
+from . import core
 from .vendors import VENDORS
 from .vendors.clarifai.workspace import DEFAULT as CLARIFAI
 from .vendors.cloudfactory.workspace import DEFAULT as CLOUDFACTORY
@@ -25,7 +25,7 @@ def seed_workspace(world, workspace: dict | None = None) -> None:
     """Put ``workspace`` (default: the embedded one) into the world's store."""
     world.workspace = copy.deepcopy(workspace) if workspace is not None else default_workspace()
     # Seeded documents carry one fixed time, so a reset rebuilds exactly the same state.
-    with world.store.lock, core_clock.at(SEEDED_AT):
+    with world.store.lock, core.at(SEEDED_AT):
         for name, vendor in VENDORS.items():
             section = world.workspace.get(name)
             if section is not None:

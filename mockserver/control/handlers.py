@@ -181,8 +181,8 @@ async def post_scenario(body):
         for hook in world.services.get("load_hooks", []):
             hook(world)
         raise _bad(f"scenario not loaded: {exc}") from None
-    from ..core import records as core_records
+    from .. import core
 
     return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,
             "people": [p["id"] for p in scenario.people],
-            "tasks": [t["id"] for t in core_records.tasks(world.store).all()], "clock": world.clock.to_dict()}
+            "tasks": [t["id"] for t in core.list_tasks(world.store)], "clock": world.clock.to_dict()}

@@ -62,7 +62,10 @@ Review (``review``) and agreement (``agreement``, pure)
 Acceptance (``acceptance``, ModelArts)
     start_acceptance(store, task_id, rate=None, number=None, seed=None, acceptance_id=None) -> acceptance
     comment(store, acceptance_id, item_id, worker_id, accept, score=None, comment=None, source=None)
-    report(store, acceptance_id) -> {sampled, checked, unchecked, accepted, rejected, pass_rate, score, workers}
+    report(store, acceptance_id) -> {sampled, checked, unchecked, commented, accepted, rejected, pass_rate, score,
+                                     score_sum, score_n, workers}   checked = accepted + rejected (items with a
+                                     result); pass_rate = accepted / checked (0.0 if none), always in [0, 1]
+    acceptance_history(store, task_id) -> the same figures summed over the task's acceptances not cancelled
     act(store, acceptance_id, action 0-5, overwrite_last_result=False) -> {"acceptance", "conflicts"}
     conflicts(store, acceptance_id);  get_acceptance(store, id);  list_acceptances(store, task_id)
 
@@ -98,27 +101,31 @@ Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_s
 from .annotations import (ANNOTATION_STATUSES, delete_annotations, get_annotation, list_annotations, patch_annotations,
                           post_annotations, status_reader, submit_annotated_work, work_annotation_id)
 from .annotations import drop_item as drop_annotations_of_item
-from .acceptance import act, comment, conflicts, get_acceptance, list_acceptances, report, start_acceptance
+from .acceptance import (acceptance_history, act, comment, conflicts, get_acceptance, list_acceptances, report,
+                         start_acceptance)
 from .agreement import box_iou, consensus_group, labels_agree, polygon_area, polygon_iou
 from .assignment import Assigner, item_shares, target_shares
 from .clock import at, enter as enter_time, leave as leave_time, use_clock
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
-from .ledger import ITEM_STATES, WORK_STATES
+from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .stats import recount, task_stats, worker_stats
-from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, remove_task_item,
-                    set_task_status, update_task, update_task_workers)
-from .work import give_back, list_work, next_assignments, skip_work, start_work, submit_many, submit_work
+from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, peek_task,
+                    remove_task_item, set_task_status, update_task, update_task_workers)
+from .work import (give_back, list_task_work, list_work, next_assignments, skip_work, start_work, submit_many,
+                   submit_work)
 
 __all__ = [
     "ANNOTATION_STATUSES", "delete_annotations", "get_annotation", "list_annotations", "patch_annotations",
     "post_annotations", "status_reader", "submit_annotated_work", "work_annotation_id", "drop_annotations_of_item",
-    "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report", "start_acceptance",
+    "acceptance_history", "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report",
+    "start_acceptance",
     "box_iou", "consensus_group", "labels_agree", "polygon_area", "polygon_iou",
     "Assigner", "item_shares", "target_shares", "at", "enter_time", "leave_time", "use_clock",
     "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
-    "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES",
+    "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES", "WORKER_FIELDS",
+    "acceptance_result", "peek_task", "list_task_work",
     "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
     "recount", "task_stats", "worker_stats",
     "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",

@@ -10,6 +10,22 @@ accepted plus the unchecked, 5 pass the accepted only (unchecked stay unchecked)
 ``overwrite_last_result`` false, actions 0/1 keep results already given by comments.
 Task status: ``accepting`` while running; ``accepted`` after 0/4/5, ``rejected`` after 1, back to
 the previous status after 2.  Rejected items keep their labels (re-labeling is left to the owner).
+
+Report figures (``report``; ``acceptance_history`` sums them over a task's acceptances)
+    sampled     items the acceptance holds
+    checked     sampled items with a result: ``accepted + rejected``.  A result comes from the
+                owner's comments or from a concluding action (0/1/4 give every sampled item one,
+                5 only the commented ones), so after action 4 nothing is left unchecked.
+    unchecked   ``sampled - checked``
+    commented   sampled items with at least one owner comment (``<= checked``)
+    pass_rate   ``accepted / checked``, 0.0 when nothing is checked: always in [0, 1]
+    score       mean of the comment scores (40..100), None when no comment was scored;
+                ``score_sum`` / ``score_n`` are its parts
+    workers     per commented worker (``""`` for comments naming none): verdicts ``checked``,
+                ``accepted``, ``rejected`` and ``pass_rate = accepted / checked``
+Figures are those of the items the acceptance holds now: cancelling (action 2) releases every
+sampled item, so a cancelled acceptance reports zeros and the history leaves it out; an item a
+later acceptance samples again moves to that acceptance.
 """
 from __future__ import annotations
 
@@ -100,21 +116,56 @@ def comment(store: Store, acceptance_id: str, item_id: str, worker_id: str | Non
         return copy.deepcopy(ti["acceptance"])
 
 
+def _rate(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _figures(counters: dict) -> dict:
+    """Report figures from an acceptance document's counters (kept by ``ledger``) or a sum of them.
+
+    The stored ``checked`` counter is "has a comment"; a concluding action gives uncommented items
+    a result too, so the reported ``checked`` is the number of items with a result."""
+    sampled = counters.get("sampled", 0)
+    accepted, rejected = counters.get("accepted", 0), counters.get("rejected", 0)
+    checked = accepted + rejected
+    score_sum, score_n = counters.get("score_sum", 0), counters.get("score_n", 0)
+    workers = {}
+    for worker, c in sorted((counters.get("workers") or {}).items()):
+        ok, no = c.get("accepted", 0), c.get("rejected", 0)
+        workers[worker] = {"checked": ok + no, "accepted": ok, "rejected": no, "pass_rate": _rate(ok, ok + no)}
+    return {"sampled": sampled, "checked": checked, "unchecked": sampled - checked,
+            "commented": counters.get("checked", 0), "accepted": accepted, "rejected": rejected,
+            "pass_rate": _rate(accepted, checked), "score": score_sum / score_n if score_n else None,
+            "score_sum": score_sum, "score_n": score_n, "workers": workers}
+
+
 def report(store: Store, acceptance_id: str) -> dict:
-    """Counts kept incrementally: sampled, checked, unchecked, accepted, rejected, pass_rate, score."""
+    """The acceptance's figures (see the module docstring), read in O(workers) from its counters."""
     with store.lock:
         acc = _load(store, acceptance_id)
-        checked = acc.get("checked", 0)
-        accepted = acc.get("accepted", 0)
-        score_n = acc.get("score_n", 0)
-        return {
-            "acceptance_id": acceptance_id, "task_id": acc["task_id"], "status": acc["status"],
-            "sampled": acc.get("sampled", 0), "checked": checked, "unchecked": acc.get("sampled", 0) - checked,
-            "accepted": accepted, "rejected": acc.get("rejected", 0),
-            "pass_rate": accepted / checked if checked else 0.0,
-            "score": acc.get("score_sum", 0) / score_n if score_n else None,
-            "workers": copy.deepcopy(acc.get("workers", {})),
-        }
+        return {"acceptance_id": acceptance_id, "task_id": acc["task_id"], "status": acc["status"],
+                "action": acc.get("action"), **_figures(acc)}
+
+
+def acceptance_history(store: Store, task_id: str) -> dict:
+    """The figures of all the task's acceptances that were not cancelled (running ones included),
+    summed: counts and per-worker verdicts add up, rates and score are recomputed from the sums.
+    ``acceptances`` is how many were summed.  O(acceptances x workers)."""
+    with store.lock:
+        R.load_task(store, task_id)
+        total: dict = {}
+        n = 0
+        for acc in R.acceptances(store).find(task_id=task_id):
+            if acc["status"] == "cancelled":
+                continue
+            n += 1
+            for field in ("sampled", "checked", "accepted", "rejected", "score_sum", "score_n"):
+                total[field] = total.get(field, 0) + acc.get(field, 0)
+            for worker, c in (acc.get("workers") or {}).items():
+                mine = total.setdefault("workers", {}).setdefault(worker, {})
+                for field in ("accepted", "rejected"):
+                    mine[field] = mine.get(field, 0) + c.get(field, 0)
+        return {"task_id": task_id, "acceptances": n, **_figures(total)}
 
 
 def conflicts(store: Store, acceptance_id: str) -> list[dict]:

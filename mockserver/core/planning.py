@@ -2,6 +2,22 @@
 
 The assignment plan of a task (``task["plan"]``, see ``assignment.Assigner``) advances only when an
 item joins or leaves, so items added later extend the plan without moving earlier assignments.
+
+Re-planning (``replan``, after ``tasks.update_task_workers``) never takes work away from anyone
+who has begun it.  Work that is ``in_progress``, ``submitted`` or ``skipped`` stays exactly as it
+is, even when it now exceeds the item's plan: lowering ``workers_per_input`` (a Clarifai PATCH of
+a task's ``partitioned_strategy_info``) only changes the *unstarted* (``assigned``) slots, so an
+item two workers had started before ``workers_per_input`` went from 2 to 1 keeps both of them
+(two holders, ``slots`` 1) and no label in progress is destroyed.  The invariant after any
+sequence of operations is therefore, for every open item (no decision, not awaiting review)::
+
+    unstarted assignments <= max(0, slots - kept work)    kept: in_progress, submitted, skipped
+                                                          (under FULL: of current workers only)
+
+Unstarted assignments only ever belong to current workers, and the started, submitted or skipped
+work of a worker still on the task survives every re-plan unchanged (so does that of a removed
+worker: it still fills one of the item's slots).  ``tests/core/test_core_properties.py`` and
+``tests/core/test_core_replan.py`` check exactly this.
 """
 from __future__ import annotations
 

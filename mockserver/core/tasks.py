@@ -137,6 +137,12 @@ def get_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
         return R.clone(R.load_task(store, task_id, tenant))
 
 
+def peek_task(store: Store, task_id: str) -> dict:
+    """The stored task document itself, NOT a copy: for listing pages cheaply. Read it, never change
+    it, and do not keep it past the request (``NotFound`` if missing)."""
+    return R.load_task(store, task_id)
+
+
 def list_tasks(store: Store, tenant: str | None = None) -> list[dict]:
     """Copies of the tasks (of one tenant if given), in creation order."""
     with store.lock:

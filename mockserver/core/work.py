@@ -74,6 +74,13 @@ def list_work(store: Store, task_id: str, item_id: str, source: str | None = Non
         return R.clone_all(sorted(R.find_eq(R.work(store), "ti", ti["id"]), key=lambda d: d["worker"]))
 
 
+def list_task_work(store: Store, task_id: str) -> list[dict]:
+    """Copies of every work document of one task (all items, all states). O(work of the task)."""
+    with store.lock:
+        R.load_task(store, task_id)
+        return R.clone_all(R.find_eq(R.work(store), "task_id", task_id))
+
+
 def _change(store: Store, task: dict, ti: dict, work_id: str, fields: dict) -> dict:
     ledger = Ledger(store, task)
     works = ledger.leave(ti["id"], ti)

@@ -90,7 +90,7 @@ class ClarifaiVendor(Vendor):
 
     def core_error(self, exc):
         """Core errors in Clarifai's words: a missing task is TASK_MISSING (HTTP 404), and so on."""
-        from mockserver.core import errors as E
+        from mockserver import core as E  # the core exports its error classes
 
         from .wire import CODES
 

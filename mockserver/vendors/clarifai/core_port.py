@@ -1,36 +1,24 @@
 """Every call this adapter makes into the vendor-neutral core, in one place.
 
-The adapter speaks Clarifai; the core speaks items, tasks, work and reviews.  Keeping the calls here
-means a change in the core's API touches one small module.  Two reads (a task's statistics document
-and the work of a whole task) have no public function in the core yet, so they read its tables
-through ``records`` without changing anything.
+The adapter speaks Clarifai; the core speaks items, tasks, work, annotations and reviews. Keeping the
+calls here means a change in the core's API touches one small module. Only ``mockserver.core``'s public
+API is used.
 """
 from __future__ import annotations
 
-from mockserver.core import (InvalidArgument, NotFound, drop_annotations_of_item, get_annotation, list_annotations,
-                             patch_annotations, post_annotations, status_reader, submit_annotated_work)
-from mockserver.core import items as _items
-from mockserver.core import records as _records
-from mockserver.core import review as _review
-from mockserver.core import tasks as _tasks
-from mockserver.core import work as _work
+from mockserver import core as _core
+from mockserver.core import (InvalidArgument, NotFound, add_items, create_task, delete_task, drop_annotations_of_item,
+                             get_annotation, get_task, get_task_item, list_annotations, list_task_items, list_work,
+                             next_assignments, patch_annotations, post_annotations, remove_item, review_item,
+                             review_queue, start_work, status_reader, submit_annotated_work, submit_work, update_task,
+                             update_task_workers)
 
-# Re-exported names the handlers use (thin aliases keep call sites readable).
-add_items = _items.add_items
-remove_item = _items.remove_item
-create_task = _tasks.create_task
-get_task = _tasks.get_task
-update_task = _tasks.update_task
-update_task_workers = _tasks.update_task_workers
-delete_task = _tasks.delete_task
-next_assignments = _work.next_assignments
-start_work = _work.start_work
-submit_work = _work.submit_work
-list_work = _work.list_work
-review_queue = _review.review_queue
-review_item = _review.review_item
-get_task_item = _review.get_task_item
-list_task_items = _review.list_task_items
+__all__ = ["InvalidArgument", "NotFound", "add_items", "create_task", "delete_task", "drop_annotations_of_item",
+           "get_annotation", "get_task", "get_task_item", "list_annotations", "list_task_items", "list_work",
+           "next_assignments", "patch_annotations", "post_annotations", "remove_item", "review_item", "review_queue",
+           "start_work", "status_reader", "submit_annotated_work", "submit_work", "update_task", "update_task_workers",
+           "app_source", "dataset_source", "core_task_id", "wire_task_id", "task_view", "task_stats", "task_work",
+           "work_doc"]
 
 
 def app_source(app: str) -> str:
@@ -54,26 +42,23 @@ def wire_task_id(app: str, core_id: str) -> str:
 
 def task_view(store, core_id: str) -> dict:
     """The core's task document itself, for reading only (no copy: listing a page must stay cheap)."""
-    doc = _records.tasks(store).get(core_id)
-    return doc if doc is not None else _tasks.get_task(store, core_id)  # get_task raises NotFound
+    return _core.peek_task(store, core_id)
 
 
 def task_stats(store, core_id: str) -> dict:
-    """The core's incrementally kept counters of one task (``total``, ``states``, ``workers``...)."""
-    with store.lock:
-        return dict(_records.stats(store).get(core_id) or {})
+    """The core's counters of one task, filled in (``total``, ``states``, ``labeled``, ``done``...)."""
+    return _core.task_stats(store, core_id)
 
 
 def task_work(store, core_id: str) -> list[dict]:
-    """Every work document of one task (read-only), for per-worker annotation counts."""
-    with store.lock:
-        return list(_records.work(store).find(task_id=core_id))
+    """Every work document of one task, for per-worker counts."""
+    return _core.list_task_work(store, core_id)
 
 
 def work_doc(store, core_id: str, item_id: str, worker: str) -> dict | None:
     """One worker's work on one item, or None when that worker is not on it."""
     with store.lock:
-        for w in _work.list_work(store, core_id, item_id):
+        for w in list_work(store, core_id, item_id):
             if w["worker"] == worker:
                 return w
     return None

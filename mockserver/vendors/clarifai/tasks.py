@@ -256,7 +256,9 @@ def metrics(core_task: dict, stats: dict) -> dict:
     """TaskMetrics from the core's counters: inputs labeled (work), settled (review), in the task."""
     total = int(stats.get("total", 0))
     states = stats.get("states") or {}
-    labeled = sum(int(states.get(s, 0)) for s in ("awaiting_review", "approved", "rejected", "skipped"))
+    # The core's one definition: labeled = every labeler submitted (awaiting review, approved or
+    # rejected); a skipped input is not labeled. Reviewed = approved or rejected.
+    labeled = int(stats.get("labeled", 0))
     settled = int(states.get("approved", 0)) + int(states.get("rejected", 0))
     reviewers = core_task["review"]["reviewers"]
     per = stats.get("reviewers") or {}

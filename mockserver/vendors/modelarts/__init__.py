@@ -28,7 +28,7 @@ class ModelArtsVendor(Vendor):
 
     def core_error(self, exc):
         """Core failures the handlers did not translate themselves (they check resources first)."""
-        from mockserver.core import errors as E
+        from mockserver import core as E  # the core exports its error classes
 
         msg = getattr(exc, "message", str(exc))
         if isinstance(exc, E.AcceptanceRunning):

@@ -9,7 +9,7 @@ import itertools
 import sys
 
 from mockserver import core
-from mockserver.core import AcceptanceRunning, InvalidState, NotAllowed, NotFound
+from mockserver.core import AcceptanceRunning, InvalidArgument, InvalidState, NotAllowed, NotFound
 
 from ...world import current_world
 from . import records as R
@@ -279,41 +279,20 @@ def _task_accepted(core_task: dict) -> bool:
     return core_task["status"] in ("accepted", "done")
 
 
-def _verdicts_by_worker(store, ctid: str) -> dict:
-    """Owner verdicts per member over the task's acceptances (O(acceptances))."""
-    out: dict = {}
-    for acc in core.list_acceptances(store, ctid):
-        for worker, counts in (acc.get("workers") or {}).items():
-            mine = out.setdefault(worker, {"accepted": 0, "rejected": 0, "checked": 0})
-            for k in mine:
-                mine[k] += counts.get(k, 0)
-    return out
-
-
-def _score_of(store, ctid: str) -> tuple[float, int, int]:
-    """(average score, score total, scored count) over the task's acceptances."""
-    total = n = 0
-    for acc in core.list_acceptances(store, ctid):
-        total += acc.get("score_sum", 0)
-        n += acc.get("score_n", 0)
-    return (total / n if n else 0.0), total, n
-
-
 def _worker_stats(store, task: dict, core_task: dict, stats: dict) -> list[dict]:
-    verdicts = _verdicts_by_worker(store, _ctid(task))
+    verdicts = core.acceptance_history(store, _ctid(task))["workers"]  # owner verdicts per member
     accepted = _task_accepted(core_task)
     out = []
     for wf in task["workforces_config"].get("workforces", []):
         for w in wf["workers"]:
-            counters = stats["workers"].get(w["email"]) or {f: 0 for f in core.ledger.WORKER_FIELDS}
+            counters = stats["workers"].get(w["email"]) or {f: 0 for f in core.WORKER_FIELDS}
             mine = verdicts.get(w["email"], {})
-            checked = mine.get("checked", 0)
             out.append({
                 "email": w["email"], "worker_id": w["worker_id"], "role": w["role"], "task_id": task["id"],
                 "workforce_task_name": task["task_name"], "dataset_id": task["dataset_id"],
                 "dataset_type": task["dataset_type"], "task_status": task_status(core_task["status"]),
                 "sample_stats": worker_sample_stats(counters, mine, accepted),
-                "pass_rate": mine.get("accepted", 0) / checked if checked else 0.0,
+                "pass_rate": mine.get("pass_rate", 0.0),
                 "score": 0.0, "email_status": task["email_status"].get(w["email"], 0),
                 "last_notify_time": task["last_notify"].get(w["email"], 0),
                 "create_time": task["create_time"], "update_time": task["update_time"]})
@@ -337,7 +316,7 @@ def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stat
     core_task = core.get_task(store, ctid)
     stats = core.task_stats(store, ctid)
     acc = stats["acceptance"]
-    average, _, _ = _score_of(store, ctid)
+    history = core.acceptance_history(store, ctid)
     view = {
         "task_id": task["id"], "task_name": task["task_name"], "description": task["description"],
         "dataset_id": task["dataset_id"], "version_id": "", "status": task_status(core_task["status"]),
@@ -347,8 +326,8 @@ def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stat
         "auto_sync_dataset": task["auto_sync_dataset"], "data_sync_type": task["data_sync_type"],
         "sample_search_conditions": task["sample_search_conditions"],
         "check_rate": acc["sampled"] / stats["total"] if stats["total"] else 0.0,
-        "pass_rate": _pass_rate(acc["accepted"], acc["rejected"]),
-        "score": average,
+        "pass_rate": history["pass_rate"],
+        "score": history["score"] or 0.0,
     }
     desc = _checking_desc(store, task)
     if desc:
@@ -571,13 +550,15 @@ async def describe_workforce_task_sample(project_id, dataset_id, workforce_task_
 
 
 async def update_workforce_task_samples(project_id, dataset_id, workforce_task_id, body):
-    """A member submits labels: each sample names its member by ``worker_id``, or the body by ``email``."""
+    """A member submits labels: each sample names its member by ``worker_id``, or the body by ``email``.
+    All or nothing: every sample is checked before any is written."""
     store = _store()
     with store.lock:
         task = R.load_task(store, project_id, dataset_id, workforce_task_id)
         ctid = _ctid(task)
         source = R.source_of(project_id, dataset_id)
         default_email = body.get("email")
+        batch = []
         for s in body.get("samples") or []:
             email = _worker_email(store, project_id, s.get("worker_id")) or default_email
             if not email:
@@ -588,11 +569,13 @@ async def update_workforce_task_samples(project_id, dataset_id, workforce_task_i
                 core.get_task_item(store, ctid, s["sample_id"], source=source)
             except NotFound:
                 raise R.err("4420", f"Sample not found: {s['sample_id']}") from None
-            try:
-                core.submit_work(store, ctid, s["sample_id"], email, to_core_labels(s.get("labels") or []),
-                                 source=source)
-            except NotAllowed as exc:
-                raise R.err("4600", f"The worker action is forbidden: {exc.message}", 403) from None
+            batch.append((s["sample_id"], email, to_core_labels(s.get("labels") or [])))
+        try:
+            core.submit_many(store, ctid, batch, source=source)
+        except NotAllowed as exc:
+            raise R.err("4600", f"The worker action is forbidden: {exc.message}", 403) from None
+        except InvalidArgument as exc:
+            raise R.invalid(exc.message) from None
     return {"success": True}
 
 
@@ -619,6 +602,7 @@ async def review_samples(project_id, dataset_id, workforce_task_id, body):
             if not c.get("sample_id"):
                 raise R.invalid("comments[].sample_id is required")
             by_sample.setdefault(c["sample_id"], []).append(c)
+        decisions, notes = [], []
         for sample_id, comments in by_sample.items():
             try:
                 core.get_task_item(store, ctid, sample_id, source=source)
@@ -627,21 +611,22 @@ async def review_samples(project_id, dataset_id, workforce_task_id, body):
             accept = all(c.get("accept", False) for c in comments)
             text = "; ".join(c["comment"] for c in comments if c.get("comment"))
             scores = [c["score"] for c in comments if c.get("score")]
-            if reviewer is None:
-                # No reviewer on the task: labels went straight to acceptance; the owner's comment
-                # is kept on the sample but decides nothing (the acceptance does).
-                R.review_notes(store).upsert({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
-                                              "score": min(scores) if scores else None, "reviewer": None})
-                continue
-            try:
-                core.review_item(store, ctid, sample_id, reviewer, "approve" if accept else "reject",
-                                 comment=text or None, source=source)
-            except NotAllowed as exc:
-                raise R.err("4600", f"The worker action is forbidden: {exc.message}", 403) from None
-            except InvalidState as exc:
-                raise R.invalid(exc.message) from None
-            R.review_notes(store).upsert({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
-                                          "score": min(scores) if scores else None, "reviewer": reviewer})
+            # No reviewer on the task: labels went straight to acceptance; the owner's comment is kept
+            # on the sample but decides nothing (the acceptance does).
+            notes.append({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
+                          "score": min(scores) if scores else None, "reviewer": reviewer})
+            if reviewer is not None:
+                decisions.append((sample_id, reviewer, "approve" if accept else "reject", text or None))
+        # All or nothing: the core checks every verdict before it applies any.
+        try:
+            if decisions:
+                core.review_many(store, ctid, decisions, source=source)
+        except NotAllowed as exc:
+            raise R.err("4600", f"The worker action is forbidden: {exc.message}", 403) from None
+        except (InvalidState, InvalidArgument) as exc:
+            raise R.invalid(exc.message) from None
+        for note in notes:
+            R.review_notes(store).upsert(note)
     return {}
 
 
@@ -741,43 +726,28 @@ async def start_workforce_sampling_task(project_id, dataset_id, workforce_task_i
     return {"task_id": acc_id}
 
 
-def _pass_rate(accepted: int, rejected: int) -> float:
-    # Over the samples with a result: a concluding action may pass samples nobody commented, so the
-    # core's accepted/checked could exceed 1.
-    return accepted / (accepted + rejected) if accepted + rejected else 0.0
-
-
-def _check_stats(store, acc: dict, task_total: int) -> dict:
-    rep = core.report(store, acc["id"])
-    return {"task_id": acc["id"], "sampling_rate": acc.get("rate") if acc.get("rate") is not None else
-            (rep["sampled"] / task_total if task_total else 0.0),
-            "sampling_num": acc.get("number") if acc.get("number") is not None else rep["sampled"],
-            "total_sample_count": task_total, "sampled_sample_count": rep["sampled"],
-            "checked_sample_count": rep["checked"], "unchecked_sample_count": rep["unchecked"],
-            "accepted_sample_count": rep["accepted"], "rejected_sample_count": rep["rejected"],
-            "pass_rate": _pass_rate(rep["accepted"], rep["rejected"]), "score": score_letter(rep["score"]),
-            "total_score": acc.get("score_sum", 0)}
+def _check_stats(figures: dict, task_total: int, task_id: str, rate=None, number=None) -> dict:
+    """CheckTaskStats from the figures of ``core.report`` or ``core.acceptance_history``."""
+    return {"task_id": task_id,
+            "sampling_rate": rate if rate is not None else (figures["sampled"] / task_total if task_total else 0.0),
+            "sampling_num": number if number is not None else figures["sampled"],
+            "total_sample_count": task_total, "sampled_sample_count": figures["sampled"],
+            "checked_sample_count": figures["checked"], "unchecked_sample_count": figures["unchecked"],
+            "accepted_sample_count": figures["accepted"], "rejected_sample_count": figures["rejected"],
+            "pass_rate": figures["pass_rate"], "score": score_letter(figures["score"]),
+            "total_score": figures["score_sum"]}
 
 
 async def get_workforce_sampling_task(project_id, dataset_id, workforce_task_id, checking_task_id):
     store = _store()
     task = R.load_task(store, project_id, dataset_id, workforce_task_id)
     ctid = _ctid(task)
-    accs = [a for a in core.list_acceptances(store, ctid) if a["status"] != "cancelled"]
     mine = next((a for a in core.list_acceptances(store, ctid) if a["id"] == checking_task_id), None)
     if mine is None:
         raise R.err("4612", f"Task not found: acceptance {checking_task_id}")
     total = core.task_stats(store, ctid)["total"]
-    checking = _check_stats(store, mine, total)
-    keys = ("sampled_sample_count", "checked_sample_count", "unchecked_sample_count", "accepted_sample_count",
-            "rejected_sample_count", "total_score")
-    history = {k: sum(_check_stats(store, a, total)[k] for a in accs) for k in keys}
-    scored = sum(a.get("score_n", 0) for a in accs)
-    history.update(task_id=task["id"], total_sample_count=total,
-                   sampling_num=history["sampled_sample_count"],
-                   sampling_rate=history["sampled_sample_count"] / total if total else 0.0,
-                   pass_rate=_pass_rate(history["accepted_sample_count"], history["rejected_sample_count"]),
-                   score=score_letter(history["total_score"] / scored if scored else None))
+    checking = _check_stats(core.report(store, mine["id"]), total, mine["id"], mine.get("rate"), mine.get("number"))
+    history = _check_stats(core.acceptance_history(store, ctid), total, task["id"])
     return {"checking_stats": checking, "total_stats": history}
 
 

@@ -18,7 +18,7 @@ task size), so they always add up to ``total_sample_count`` and agree with the s
 """
 from __future__ import annotations
 
-from mockserver.core.ledger import acceptance_result
+from mockserver.core import acceptance_result
 
 # core task status -> ModelArts task status (0 starting, 1 running, 2 accepting, 3 accepted, 4 rejected, 6 created)
 TASK_STATUS = {"created": 6, "idle": 1, "running": 1, "in_progress": 1, "accepting": 2, "accepted": 3,
