@@ -53,8 +53,9 @@ that has labels but no stored annotation; status derived from the task, see that
 
 Review (``review``) and agreement (``agreement``, pure)
     review_queue(store, task_id, reviewer, limit=10) -> [task_item]
-    review_item(store, task_id, item_id, reviewer, "approve"|"reject"|"request_changes", comment=None, source=None)
-    review_many(store, task_id, [(item_id, reviewer, decision[, comment]), ...], source=None) -> [task_item]
+    review_item(store, task_id, item_id, reviewer, "approve"|"reject"|"request_changes", comment=None, source=None,
+                score=None)   every verdict kept in the item's ``reviews`` (reviewer, decision, comment, score, at)
+    review_many(store, task_id, [(item_id, reviewer, decision[, comment[, score]]), ...], source=None) -> [task_item]
     get_task_item(store, task_id, item_id, source=None) -> task_item
     list_task_items(store, task_id, state=None, offset=0, limit=None) -> [task_item]
     labels_agree(kind, a, b, iou_threshold);  box_iou(a, b);  polygon_iou(p, q)

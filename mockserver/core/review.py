@@ -59,12 +59,12 @@ def _check_review(task: dict, ti: dict, item_id: str, reviewer: str, decision: s
 
 
 def _review(store: Store, task: dict, ti: dict, reviewer: str, decision: str, comment: str | None,
-            ledger: Ledger) -> dict:
+            ledger: Ledger, score=None) -> dict:
     """Record one checked review decision in ``ledger`` (the caller flushes); returns the live item."""
     works = ledger.leave(ti["id"], ti)
     submitted = [w for w in works if w["state"] == "submitted"]
     fields: dict = {"reviews": ti.get("reviews", []) + [
-        {"reviewer": reviewer, "decision": DECISIONS[decision], "comment": comment, "at": R.now()}]}
+        {"reviewer": reviewer, "decision": DECISIONS[decision], "comment": comment, "score": score, "at": R.now()}]}
     if decision == "approve":
         fields["approvals"] = ti.get("approvals", []) + [reviewer]
         if len(fields["approvals"]) >= task["review"]["approval_threshold_reviewers"]:
@@ -81,8 +81,10 @@ def _review(store: Store, task: dict, ti: dict, reviewer: str, decision: str, co
 
 
 def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decision: str,
-                comment: str | None = None, source: str | None = None) -> dict:
-    """Record a review decision (``approve`` | ``reject`` | ``request_changes``); returns the item."""
+                comment: str | None = None, source: str | None = None, score=None) -> dict:
+    """Record a review decision (``approve`` | ``reject`` | ``request_changes``) with an optional comment
+    and score (a JSON scalar the adapter chooses, e.g. ModelArts' A-D); returns the item. Every verdict
+    is kept, in order, in the item's ``reviews`` (``reviewer``, ``decision``, ``comment``, ``score``, ``at``)."""
     if decision not in DECISIONS:
         raise InvalidArgument(f"decision must be one of {', '.join(DECISIONS)}")
     with store.lock:
@@ -92,13 +94,14 @@ def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decisio
         ti = R.find_task_item(store, task_id, item_id, source, task)
         _check_review(task, ti, item_id, reviewer, decision)
         ledger = Ledger(store, task)
-        ti = _review(store, task, ti, reviewer, decision, comment, ledger)
+        ti = _review(store, task, ti, reviewer, decision, comment, ledger, score)
         ledger.flush()
         return R.clone(ti)
 
 
 def review_many(store: Store, task_id: str, reviews, source: str | None = None) -> list[dict]:
-    """Record many review decisions of one task at once: ``[(item_id, reviewer, decision[, comment]), ...]``.
+    """Record many review decisions of one task at once:
+    ``[(item_id, reviewer, decision[, comment[, score]]), ...]``.
 
     Same effect, in order, as calling ``review_item`` for each, under one hold of the lock and with
     one statistics write.  All-or-nothing: every review is checked before any is written (the same
@@ -108,24 +111,25 @@ def review_many(store: Store, task_id: str, reviews, source: str | None = None) 
     batch = []
     for entry in reviews:
         item_id, reviewer, decision, *rest = entry
-        batch.append((str(item_id), str(reviewer), decision, rest[0] if rest else None))
+        batch.append((str(item_id), str(reviewer), decision, rest[0] if rest else None,
+                      rest[1] if len(rest) > 1 else None))
     with store.lock:
         task = R.load_task(store, task_id)
         found, seen = [], set()
-        for item_id, reviewer, decision, comment in batch:
+        for item_id, reviewer, decision, comment, score in batch:
             ti = R.find_task_item(store, task_id, item_id, source, task)
             _check_review(task, ti, item_id, reviewer, decision)
             if ti["id"] in seen:
                 raise InvalidArgument(f"item {item_id!r} is reviewed twice in one batch")
             seen.add(ti["id"])
-            found.append((ti["id"], reviewer, decision, comment))
+            found.append((ti["id"], reviewer, decision, comment, score))
         ledger = Ledger(store, task)
         tis = R.task_items(store)
         out = []
         try:
             with gc_paused(len(found)):
-                for tid, reviewer, decision, comment in found:
-                    out.append(_review(store, task, tis.get(tid), reviewer, decision, comment, ledger))
+                for tid, reviewer, decision, comment, score in found:
+                    out.append(_review(store, task, tis.get(tid), reviewer, decision, comment, ledger, score))
         finally:
             ledger.flush()  # whatever was written is counted
         return R.clone_all(out)

@@ -267,3 +267,19 @@ def test_status_and_delete():
     exported = store.export()
     assert not any(d.get("task_id") == "t" for docs in exported.values() for d in docs)
     core.add_items(store, SRC, [{"id": "later"}])  # a deleted follower is not extended
+
+
+def test_review_verdicts_keep_comment_and_score():
+    from mockserver.store import Store
+
+    store = Store()
+    core.add_items(store, "src", [{"id": "i1"}, {"id": "i2"}])
+    core.create_task(store, {"id": "t", "sources": ["src"], "workers": ["w"],
+                             "review": {"strategy": "manual", "reviewers": ["r"], "sample_percentage": 1.0}})
+    for item in ("i1", "i2"):
+        core.submit_work(store, "t", item, "w", [{"concept": "cat"}])
+    core.review_item(store, "t", "i1", "r", "reject", comment="not a cat", score="D")
+    core.review_many(store, "t", [("i2", "r", "approve", "fine", "A")])
+    reviews = {i: core.get_task_item(store, "t", i)["reviews"] for i in ("i1", "i2")}
+    assert [(v["reviewer"], v["decision"], v["comment"], v["score"]) for v in reviews["i1"]] == [("r", "rejected", "not a cat", "D")]
+    assert [(v["decision"], v["comment"], v["score"]) for v in reviews["i2"]] == [("approved", "fine", "A")]
