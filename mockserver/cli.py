@@ -1,20 +1,287 @@
-"""Command line: ``mockserver serve`` (and ``python -m mockserver serve``)."""
+"""Command line: ``mockserver serve``, ``mockserver simulate``, ``mockserver scenarios``.
+
+Every option of ``serve`` and ``simulate`` can also come from an environment variable (``OPTIONS`` below
+is the one table of them: argparse, the ``--help`` epilog and the README are made from it). A flag on
+the command line wins over the environment, the environment over the default.
+
+Errors are one line on stderr, ``mockserver: ...``, naming what is wrong: exit status 2 for bad usage
+or input (options, environment, ``--data`` file, scenario), 1 when something fails at run time
+(a port that cannot be listened on...), 130 after Ctrl-C in ``simulate``.
+"""
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sys
+import tempfile
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from . import __version__
-from .server import DEFAULT_PORTS, serve
+from .server import DEFAULT_PORTS, ListenError, serve
 from .world import Settings, World
+
+PROG = "mockserver"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+LOG_FORMATS = ("text", "json")
+
+
+class UsageError(Exception):
+    """Bad usage or input: one line, exit status 2."""
+
+
+# -- value types (each raises ArgumentTypeError with a message that reads after the option's name) ----
+
+def port(text: str) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0..65535; 0 picks a free one)")
+    return value
+
+
+def boolean(text: str) -> bool:
+    word = str(text).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r} is not a yes/no value (use {'/'.join(TRUE_WORDS)} "
+                                     f"or {'/'.join(FALSE_WORDS)})")
+
+
+def integer(text: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def log_format(text: str) -> str:
+    word = str(text).strip().lower()
+    if word not in LOG_FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a log format (use {' or '.join(LOG_FORMATS)})")
+    return word
+
+
+def virtual_time(text: str) -> str:
+    from .simulation.scenario import parse_time
+
+    try:
+        parse_time(text, base=0.0)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time (seconds, 90m/8h/2d after the start, "
+                                         "or ISO 8601)") from None
+    return text
+
+
+def text_value(text: str) -> str:
+    return text
+
+
+# -- the one table of options -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Option:
+    dest: str
+    flag: str  # "--host"; for a positional argument, its name in capitals ("SCENARIO")
+    env: str
+    default: Any
+    shown_default: str  # the default as the help and the README say it
+    meaning: str
+    commands: tuple[str, ...]
+    parse: Callable[[str], Any] = text_value  # from a command-line or environment string
+    metavar: str | None = None
+
+    @property
+    def switch(self) -> bool:
+        return self.parse is boolean
+
+    @property
+    def positional(self) -> bool:
+        return not self.flag.startswith("-")
+
+    @property
+    def shown_flag(self) -> str:
+        if self.switch:
+            return f"{self.flag}, --no-{self.flag[2:]}"
+        return self.flag if self.positional or not self.metavar else f"{self.flag} {self.metavar}"
+
+
+OPTIONS: list[Option] = [
+    Option("host", "--host", "MOCKSERVER_HOST", "127.0.0.1", "127.0.0.1",
+           "address to listen on (0.0.0.0 or :: for every interface)", ("serve",), metavar="ADDRESS"),
+    *[Option(f"{name}_port", f"--{name}-port", f"MOCKSERVER_{name.upper()}_PORT", default, str(default),
+             f"{name} port (0 picks a free one)", ("serve",), port, "PORT")
+      for name, default in DEFAULT_PORTS.items()],
+    Option("ports_file", "--ports-file", "MOCKSERVER_PORTS_FILE", None, "none",
+           "write {vendor: base URL} as JSON here once every port listens", ("serve",), metavar="PATH"),
+    Option("data", "--data", "MOCKSERVER_DATA", None, "in memory",
+           "keep the state in this JSON file (loaded at start, saved atomically)", ("serve",), metavar="PATH"),
+    Option("scenario", "--scenario", "MOCKSERVER_SCENARIO", None, "default workspace",
+           "scenario to load: a file, or the name of a shipped one (see 'mockserver scenarios')", ("serve",),
+           metavar="NAME|PATH"),
+    Option("strict", "--strict", "MOCKSERVER_STRICT", False, "off",
+           "validate answers against the specs too; refuse unknown fields", ("serve",), boolean),
+    Option("log_format", "--log-format", "MOCKSERVER_LOG_FORMAT", "text", "text",
+           "access log: one text line or one JSON object per request", ("serve",), log_format, "text|json"),
+    Option("quiet", "--quiet", "MOCKSERVER_QUIET", False, "off",
+           "serve: print nothing but errors (no URLs, no access log); simulate: no progress lines",
+           ("serve", "simulate"), boolean),
+    Option("scenario", "SCENARIO", "MOCKSERVER_SCENARIO", None, "required",
+           "simulate: the scenario to run, a file or a shipped name", ("simulate",)),
+    Option("seed", "--seed", "MOCKSERVER_SEED", None, "the scenario's",
+           "simulate: override the scenario's seed", ("simulate",), integer, "N"),
+    Option("until", "--until", "MOCKSERVER_UNTIL", None, "until done",
+           "simulate: stop at this virtual time (seconds, 90m/8h/2d after the start, or ISO 8601)",
+           ("simulate",), virtual_time, "TIME"),
+    Option("json_report", "--json-report", "MOCKSERVER_JSON_REPORT", None, "none",
+           "simulate: also write the report as JSON here", ("simulate",), metavar="PATH"),
+]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a | splits a Markdown table cell, even inside `code`
+
+
+def options_table(markdown: bool = False, command: str | None = None) -> str:
+    """The table of options and their environment variables (for ``--help`` and the README)."""
+    rows, seen = [], set()
+    for opt in OPTIONS:
+        if command is not None and command not in opt.commands:
+            continue
+        key = (opt.flag, opt.env)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(opt)
+    if markdown:
+        lines = ["| option | env var | default | meaning |", "|---|---|---|---|"]
+        lines += [f"| `{_cell(o.shown_flag)}` | `{o.env}` | {_cell(o.shown_default)} | {_cell(o.meaning)} |"
+                  for o in rows]
+        return "\n".join(lines)
+    table = [("variable", "option", "default")] + [(o.env, o.flag, o.shown_default) for o in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    return "\n".join(f"  {env:{widths[0]}s}  {flag:{widths[1]}s}  {default}" for env, flag, default in table)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``mockserver: argument --x: why (see 'mockserver serve --help')``."""
+
+    def error(self, message: str):
+        self.exit(2, f"{PROG}: {message} (see '{self.prog} --help')\n")
+
+
+def _add_options(parser: argparse.ArgumentParser, command: str) -> None:
+    for opt in OPTIONS:
+        if command not in opt.commands:
+            continue
+        note = f" [default {opt.shown_default}; env {opt.env}]"
+        if opt.positional:
+            parser.add_argument(opt.dest, nargs="?", default=None, metavar=opt.flag, help=opt.meaning + note)
+        elif opt.switch:
+            parser.add_argument(opt.flag, dest=opt.dest, action=argparse.BooleanOptionalAction, default=None,
+                                help=opt.meaning + note)
+        else:
+            parser.add_argument(opt.flag, dest=opt.dest, type=opt.parse, default=None, metavar=opt.metavar,
+                                help=opt.meaning + note)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description="Local stand-in for the labeling-workforce APIs of Clarifai, "
+                    "Huawei Cloud ModelArts and CloudFactory.")
+    parser.add_argument("-V", "--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    epilog = ("environment variables (a flag on the command line wins; an empty value counts as unset):\n"
+              + options_table(command="serve"))
+    s = sub.add_parser("serve", help="serve the three vendor APIs (each on its own port)",
+                       description="Serve the Clarifai, ModelArts and CloudFactory APIs, each on its own port.",
+                       epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_options(s, "serve")
+    sim = sub.add_parser("simulate", help="run a scenario headless (no server) and print a report",
+                         epilog="environment variables (a flag on the command line wins):\n"
+                         + options_table(command="simulate"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_options(sim, "simulate")
+    sc = sub.add_parser("scenarios", help="list the scenarios that ship with mockserver")
+    sc.add_argument("--json", action="store_true", help="as JSON: [{name, description, path}]")
+    return parser
+
+
+def apply_environment(args: argparse.Namespace, command: str, environ=None) -> None:
+    """Fill every option not given on the command line from its environment variable, else its default.
+    Raises ``UsageError`` naming the variable when its value is invalid."""
+    environ = os.environ if environ is None else environ
+    for opt in OPTIONS:
+        if command not in opt.commands or getattr(args, opt.dest, None) is not None:
+            continue
+        raw = environ.get(opt.env, "")
+        if raw == "":
+            setattr(args, opt.dest, opt.default)
+            continue
+        try:
+            setattr(args, opt.dest, opt.parse(raw))
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"{opt.env}: {exc}") from None
+
+
+# -- checks done before anything starts ----------------------------------------------------------------
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def open_data(path: str):
+    """The store of ``--data PATH``, loaded if the file exists; ``UsageError`` naming the file and the
+    reason if its directory is missing or not writable, or the file is not a readable JSON state."""
+    from .store import Store
+
+    where = f"--data {path}"
+    directory = os.path.dirname(os.path.abspath(path))
+    shown_dir = os.path.dirname(path) or "."
+    if not os.path.exists(directory):
+        raise UsageError(f"{where}: directory {shown_dir} does not exist")
+    if not os.path.isdir(directory):
+        raise UsageError(f"{where}: {shown_dir} is not a directory")
+    if os.path.isdir(path):
+        raise UsageError(f"{where}: is a directory (give a file name in it, e.g. {os.path.join(path, 'state.json')})")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".mockserver-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"{where}: directory {shown_dir} is not writable ({exc.strerror or exc})") from None
+    try:
+        return Store(path)
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read the file ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}: not a JSON state file (line {exc.lineno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{where}: not a JSON state file (not UTF-8 text)") from None
+    except ValueError as exc:
+        raise UsageError(f"{where}: not a state file ({_one_line(exc)})") from None
+
+
+def find_scenario(name_or_path: str, what: str) -> str:
+    from .resources import find_scenario as find
+
+    try:
+        return str(find(name_or_path))
+    except ValueError as exc:
+        raise UsageError(f"{what} {_one_line(exc)}") from None
 
 
 def build_world(args) -> World:
     from .workspace import seed_workspace
 
+    store = open_data(args.data) if getattr(args, "data", None) else None
     settings = Settings(host=args.host, data_path=args.data, scenario_path=args.scenario, strict=args.strict)
-    world = World(settings)
+    world = World(settings, store=store)
     loader = None
     if args.scenario:
         from .scenario_hook import load_scenario  # provided by the simulation package
@@ -32,46 +299,107 @@ def build_world(args) -> World:
     return world if loader is None else loader
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mockserver", description="Local stand-in for the labeling-workforce APIs "
-                                     "of Clarifai, Huawei Cloud ModelArts and CloudFactory.")
-    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
-    sub = parser.add_subparsers(dest="command")
-    s = sub.add_parser("serve", help="serve the three vendor APIs (each on its own port)")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    for name, port in DEFAULT_PORTS.items():
-        s.add_argument(f"--{name}-port", type=int, default=port, help=f"{name} port (default {port}; 0 = any free port)")
-    s.add_argument("--ports-file", help="write {vendor: base URL} as JSON here once every port listens")
-    s.add_argument("--data", help="keep the state in this JSON file (loaded at start, saved atomically)")
-    s.add_argument("--scenario", help="load this scenario file instead of the embedded default workspace")
-    s.add_argument("--strict", action="store_true", help="validate responses against the specs too, and reject unknown fields")
-    s.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    sim = sub.add_parser("simulate", help="run a scenario headless (no server) and print a report")
-    sim.add_argument("scenario", help="scenario file (YAML)")
-    sim.add_argument("--seed", type=int, help="override the scenario's seed")
-    sim.add_argument("--until", help="stop at this virtual time: seconds or 90m/8h/2d after the start, or ISO 8601")
-    sim.add_argument("--json-report", help="also write the report as JSON here")
-    sim.add_argument("--quiet", action="store_true", help="no progress output")
-    args = parser.parse_args(argv)
-    if args.command == "simulate":
-        from .simulation.headless import main as simulate
+def _describe(exc: BaseException) -> str:
+    """One line saying what failed: ``No such file or directory: '/x/clarifai.yaml'``, ``KeyError: 'x'``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        target = f": {exc.filename!r}" if exc.filename else ""
+        return f"{exc.strerror}{target}"
+    text = _one_line(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
-        return simulate(args.scenario, seed=args.seed, until=args.until, json_report=args.json_report,
-                        quiet=args.quiet)
-    if args.command != "serve":
-        parser.print_help()
-        return 0 if args.command is None else 2
+
+def _fail(message: str, status: int) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+# -- commands ------------------------------------------------------------------------------------------
+
+def cmd_serve(args) -> int:
+    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    taken: dict[int, str] = {}
+    for name, number in ports.items():
+        if number and number in taken:
+            raise UsageError(f"--{taken[number]}-port and --{name}-port are both {number} (each vendor needs its "
+                             "own port)")
+        taken[number] = name
+    if args.ports_file:
+        directory = os.path.dirname(args.ports_file)
+        if directory and not os.path.isdir(directory):
+            raise UsageError(f"--ports-file {args.ports_file}: directory {directory} does not exist")
+    if args.scenario:
+        args.scenario = find_scenario(args.scenario, "--scenario")
     try:
         world = build_world(args)
-    except (OSError, ValueError) as exc:
-        print(f"mockserver: {exc}", file=sys.stderr)
-        return 2
-    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
-    try:
-        asyncio.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet))
+    except UsageError:
+        raise
+    except ValueError as exc:  # a scenario that does not load names its file, field and reason
+        raise UsageError(_one_line(exc)) from None
     except OSError as exc:
-        print(f"mockserver: cannot listen: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot start: {_describe(exc)}", 1)
+
+    ready = asyncio.Event()  # set once every port listens (bound to the loop on first use)
+    try:
+        asyncio.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet, log_format=args.log_format,
+                          ready=ready))
+    except ListenError as exc:
+        return _fail(str(exc), 1)
     except KeyboardInterrupt:
         pass
+    except Exception as exc:
+        if os.environ.get("MOCKSERVER_DEBUG"):
+            raise
+        when = "stopped on an error" if ready.is_set() else "cannot start"
+        hint = "" if isinstance(exc, OSError) else " (MOCKSERVER_DEBUG=1 shows the traceback)"
+        return _fail(f"{when}: {_describe(exc)}{hint}", 1)
     return 0
+
+
+def cmd_simulate(args) -> int:
+    if not args.scenario:
+        raise UsageError("simulate needs a scenario: a file or the name of a shipped one (see 'mockserver "
+                         "scenarios'), as an argument or in MOCKSERVER_SCENARIO")
+    path = find_scenario(args.scenario, "simulate:")
+    from .simulation.headless import main as simulate
+
+    return simulate(path, seed=args.seed, until=args.until, json_report=args.json_report, quiet=args.quiet)
+
+
+def cmd_scenarios(args) -> int:
+    from .resources import find_scenario as find, shipped_scenarios
+
+    shipped = shipped_scenarios()
+    if args.json:
+        print(json.dumps([{"name": name, "description": text, "path": str(find(name))} for name, text in shipped],
+                         indent=2))
+        return 0
+    width = max((len(name) for name, _ in shipped), default=0)
+    for name, text in shipped:
+        print(f"{name:{width}s}  {text}".rstrip())
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "simulate": cmd_simulate, "scenarios": cmd_scenarios}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        apply_environment(args, args.command)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        return _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # never a traceback on the console; MOCKSERVER_DEBUG=1 shows it
+        if os.environ.get("MOCKSERVER_DEBUG"):
+            raise
+        return _fail(f"unexpected error: {_describe(exc)} (MOCKSERVER_DEBUG=1 shows the traceback)", 1)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import ipaddress
 import json
 import os
 import signal
@@ -27,21 +29,67 @@ class _Server(uvicorn.Server):
         yield
 
 
-def bind(host: str, port: int) -> socket.socket:
+class ListenError(OSError):
+    """A vendor's port could not be listened on; the message names the vendor, the address and why."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def bind(host: str, port: int, vendor: str | None = None) -> socket.socket:
+    """A listening socket on ``host:port``; raises ``ListenError`` (naming ``vendor``) if that fails."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP (not 0): asyncio then sets TCP_NODELAY on every accepted connection; without it
-    # an answer's body waits for the client's delayed ACK, 40 ms per answer on a keep-alive connection.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
+    sock = None
+    try:
+        # proto=IPPROTO_TCP (not 0): asyncio then sets TCP_NODELAY on every accepted connection; without it
+        # an answer's body waits for the client's delayed ACK, 40 ms per answer on a keep-alive connection.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.setblocking(False)
+    except OSError as exc:
+        if sock is not None:
+            sock.close()
+        name = vendor or "server"
+        if exc.errno == errno.EADDRINUSE:
+            raise ListenError(exc.errno, f"{name} port {port} is already in use (another mockserver? pick another "
+                              f"with --{name}-port or 0 for a free one)") from None
+        raise ListenError(exc.errno, f"cannot listen on {host_port(host, port)} ({name}): "
+                          f"{exc.strerror or exc}") from None
     return sock
 
 
+def host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def base_url(host: str, port: int) -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"http://{host_port(host, port)}"
+
+
+def client_host(host: str) -> str:
+    """The address a client on this machine uses to reach a server bound to ``host``: the loopback
+    address instead of a wildcard (``0.0.0.0``, ``::``), ``host`` itself otherwise."""
+    if host in ("", "0", "*"):
+        return "127.0.0.1"
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host
+    if ip.is_unspecified:
+        return "::1" if ip.version == 6 else "127.0.0.1"
+    return host
+
+
+def is_loopback(address: str) -> bool:
+    """Is the bound ``address`` (as ``getsockname`` gives it) reachable from this machine only?"""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address == "localhost"
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 async def _tick(world: World, interval: float = 0.1) -> None:
@@ -66,14 +114,36 @@ def write_ports_file(path: str, urls: dict[str, str]) -> None:
 
 
 async def serve(world: World, ports: dict[str, int], ports_file: str | None = None, quiet: bool = False,
-                ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+                ready: asyncio.Event | None = None, stop: asyncio.Event | None = None, log_format: str = "text",
+                log_stream=None) -> None:
+    """Serve every vendor of ``ports`` until ``stop`` is set (or SIGINT/SIGTERM).
+
+    Unless ``quiet``: prints each vendor's URL, then ``ready``, and logs one line per request on
+    ``log_stream`` (stdout) in ``log_format`` (``text`` or ``json``). Raises ``ListenError`` when a port
+    cannot be listened on (the sockets already bound are closed)."""
     host = world.settings.host
     gates = build_apps(world, list(ports))
-    servers, sockets = [], []
-    for name, port in ports.items():
-        sock = bind(host, port)
-        sockets.append(sock)
-        world.urls[name] = base_url(host, sock.getsockname()[1])
+    if not quiet:
+        from . import accesslog
+
+        accesslog.install(gates.values(), fmt=log_format, stream=log_stream)
+    sockets: dict[str, socket.socket] = {}
+    try:
+        for name, port in ports.items():
+            sockets[name] = bind(host, port, name)
+    except ListenError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    shown = client_host(host)
+    listening: dict[str, str] = {}
+    servers = []
+    exposed = False
+    for name, sock in sockets.items():
+        address, port = sock.getsockname()[:2]
+        world.urls[name] = base_url(shown, port)
+        listening[name] = host_port(host, port)
+        exposed = exposed or not is_loopback(address)
         config = uvicorn.Config(gates[name], log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=3)
         servers.append((_Server(config), sock))
@@ -85,30 +155,48 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in servers]
-    while not all(server.started for server, _ in servers):
-        if any(t.done() for t in tasks):
-            break
-        await asyncio.sleep(0.005)
-    for t in tasks:
-        if t.done() and t.exception():
-            raise t.exception()
-    if ports_file:
-        write_ports_file(ports_file, world.urls)
-    if not quiet:
-        for name, url in world.urls.items():
-            print(f"{name:13s} {url}", flush=True)
-        print("ready (Ctrl-C to stop)", flush=True)
-    if ready is not None:
-        ready.set()
-    ticker = asyncio.create_task(_tick(world))
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
-    for server, _ in servers:
-        server.should_exit = True
-    await asyncio.gather(*tasks, return_exceptions=True)
-    waiter.cancel()
-    ticker.cancel()
-    persister.stop()
+    ticker = waiter = None
+    try:
+        while not all(server.started for server, _ in servers):
+            if any(t.done() for t in tasks):
+                break
+            await asyncio.sleep(0.005)
+        for t in tasks:
+            if t.done() and not t.cancelled() and t.exception():
+                raise t.exception()
+        failed = [name for name, (server, _) in zip(sockets, servers) if not server.started]
+        if failed:
+            raise RuntimeError(f"the {', '.join(failed)} app did not start (see the messages above)")
+        if ports_file:
+            try:
+                write_ports_file(ports_file, world.urls)
+            except OSError as exc:
+                raise OSError(exc.errno, f"cannot write --ports-file {ports_file} ({exc.strerror or exc})") from None
+        if not quiet:
+            if exposed:
+                shown_host = f"[{host}]" if ":" in host else host
+                print(f"mockserver: warning: listening on {shown_host}: anyone who can reach this machine can use "
+                      "the control API (/_mock) without credentials", file=sys.stderr, flush=True)
+            for name, url in world.urls.items():
+                where = listening[name]
+                extra = "" if url == f"http://{where}" else f"  (listening on {where})"
+                print(f"{name:13s} {url}{extra}", flush=True)
+            print("ready (Ctrl-C to stop)", flush=True)
+        if ready is not None:
+            ready.set()
+        ticker = asyncio.create_task(_tick(world))
+        waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for server, _ in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for helper in (waiter, ticker):
+            if helper is not None:
+                helper.cancel()
+        for _, sock in servers:
+            sock.close()
+        persister.stop()
     for hook in world.services.get("shutdown_hooks", []):
         hook()
     if not quiet:

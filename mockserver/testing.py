@@ -68,8 +68,13 @@ class ServerProcess:
         os.unlink(ports_file)
         args = [sys.executable, "-m", "mockserver", "serve", "--quiet", "--ports-file", ports_file,
                 "--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0", *self.extra_args]
-        self.proc = subprocess.Popen(args, env={**os.environ, **(self.env or {})}, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        # The server's own settings come from the arguments only: a developer's MOCKSERVER_* variables
+        # (data file, scenario, host...) must not leak into a test server. Its output goes to a file, so
+        # a chatty server can never block on a full pipe nobody reads.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_") or k == "MOCKSERVER_CACHE_DIR"}
+        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.proc = subprocess.Popen(args, env={**env, **(self.env or {})}, stdout=subprocess.DEVNULL,
+                                     stderr=self._log, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if os.path.exists(ports_file):
@@ -78,7 +83,8 @@ class ServerProcess:
                 os.unlink(ports_file)
                 return self
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read()}")
+                self._log.seek(0)
+                raise RuntimeError(f"server exited: {self._log.read()}")
             time.sleep(0.02)
         self.stop()
         raise TimeoutError("server did not start")
@@ -94,6 +100,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
         return self.proc.returncode if self.proc else None
 
     def __enter__(self):

@@ -3,14 +3,21 @@
 The world gets a manual clock at the scenario's start; the clock is then moved a virtual day at a
 time (each move runs every due event, in order, each stamped with its own virtual time) until
 nobody has anything left to do, or until ``--until``.
+
+Ctrl-C stops the run between two events (the store stays consistent) and the report of what
+happened so far is printed, marked as partial; the command then exits with status 130. A second
+Ctrl-C stops at once.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 import gc
+import threading
 import time
+from typing import Callable
 
 from mockserver.world import Settings, World
 
@@ -63,9 +70,15 @@ class Progress:
                 self.stream.flush()
 
 
-def _drive(world: World, sim, limit: float | None) -> bool:
+class Interrupted(Exception):
+    """Raised between two events when the run was asked to stop (Ctrl-C)."""
+
+
+def _drive(world: World, sim, limit: float | None, should_stop: Callable[[], bool] | None = None) -> bool:
     """Move the manual clock in steps until everyone is idle (True) or ``limit`` is reached (False)."""
     while True:
+        if should_stop is not None and should_stop():
+            raise Interrupted
         if sim.quiescent() and not any(sim._has_work(pid) for pid in sim.people):
             return True
         now = world.clock.now()
@@ -75,8 +88,13 @@ def _drive(world: World, sim, limit: float | None) -> bool:
         world.clock.set(now=target)
 
 
-def run(scenario: Scenario, until=None, progress: Progress | None = None) -> tuple[World, dict]:
-    """Run ``scenario`` headless. Returns the world and a summary with the report."""
+def run(scenario: Scenario, until=None, progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None) -> tuple[World, dict]:
+    """Run ``scenario`` headless. Returns the world and a summary with the report.
+
+    ``should_stop`` is asked between events (every ``progress_every`` events and every virtual day):
+    when it says yes, the run stops there and the summary says ``interrupted``. A KeyboardInterrupt
+    while the people work does the same (the event it cut short may be half done)."""
     started = time.perf_counter()
     clock = scenario.clock()
     start = clock.get("now", DEFAULT_START)
@@ -85,10 +103,16 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None) -> tup
     scenario.doc["clock"] = {"mode": "manual", "start": start}  # headless is always on a manual clock
     sim = install(world, scenario, fast=True)
     setup_seconds = time.perf_counter() - started
-    if progress is not None:
-        sim.on_progress = progress
+    if progress is not None or should_stop is not None:
+        def on_progress(s) -> None:
+            if progress is not None:
+                progress(s)
+            if should_stop is not None and should_stop():
+                raise Interrupted
+
+        sim.on_progress = on_progress
     limit = parse_time(until, base=start) if until is not None else None
-    completed = False
+    idle = interrupted = False
     # The seeded world is hundreds of thousands of long-lived documents without reference cycles:
     # move them out of the collector's sight, and collect only the young generation while running
     # (full passes over a million objects were a quarter of the run time).
@@ -97,7 +121,9 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None) -> tup
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 1_000_000, 1_000_000)
     try:
-        completed = _drive(world, sim, limit)
+        idle = _drive(world, sim, limit, should_stop)
+    except (Interrupted, KeyboardInterrupt):
+        interrupted = True
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -105,8 +131,20 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None) -> tup
         progress(sim, final=True)
     wall = time.perf_counter() - started
     rep = report_mod.build(world, sim)
+    complete = rep.pop("complete")
+    if interrupted:
+        reason = "interrupted"
+    elif idle and complete:
+        reason = "completed"
+    elif idle:
+        reason = "idle"
+    else:
+        reason = "until"
     summary = {
-        "scenario": scenario.name, "seed": scenario.seed, "completed": completed,
+        "scenario": scenario.name, "seed": scenario.seed,
+        # completed: the people ran out of work and every task they could work on is settled
+        "completed": reason == "completed", "complete": complete, "interrupted": interrupted,
+        "stop_reason": reason,
         "virtual_start": _iso(start), "virtual_end": _iso(sim.last_event_at),
         "virtual_seconds": (sim.last_event_at - start) if sim.last_event_at is not None else 0.0,
         "events": sim.events, "setup_seconds": round(setup_seconds, 3), "wall_seconds": round(wall, 3),
@@ -116,20 +154,77 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None) -> tup
     return world, summary
 
 
+def headline(summary: dict) -> str:
+    """``scenario NAME (seed N): completed at T, ...``: how the run ended, in one line."""
+    at = summary["virtual_end"] or summary["virtual_start"]
+    reason = summary.get("stop_reason") or ("completed" if summary["completed"] else "until")
+    if reason == "interrupted":
+        how = f"interrupted at virtual {at} (partial report)"
+    elif reason == "completed":
+        ours = [t for t in summary.get("tasks") or () if t.get("part_of_scenario", True)]
+        how = f"completed at {at}" + ("" if ours else ": nothing to do (no task has a simulated person on it)")
+    elif reason == "idle":
+        how = (f"stopped at {at}: nobody simulated can settle "
+               f"{', '.join(summary.get('unsettled_tasks') or ()) or 'the remaining items'}")
+    else:
+        how = f"stopped at {at} (--until)"
+    return (f"scenario {summary['scenario']} (seed {summary['seed']}): {how}, {summary['events']} events in "
+            f"{summary['wall_seconds']:.2f}s (setup {summary['setup_seconds']:.2f}s, "
+            f"{summary['events_per_second']:.0f} events/s)")
+
+
+class _CtrlC:
+    """SIGINT while the people work: the first asks the run to stop between two events, a second one
+    (or one during setup) interrupts at once."""
+
+    def __init__(self):
+        self.running = False
+        self.requested = False
+        self.previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum, frame):
+        if self.running and not self.requested:
+            self.requested = True
+            return
+        raise KeyboardInterrupt
+
+    def should_stop(self) -> bool:
+        self.running = True  # asked once the people work: from now on, Ctrl-C stops between events
+        return self.requested
+
+
 def main(path: str, seed: int | None = None, until=None, json_report: str | None = None,
          quiet: bool = False) -> int:
+    ctrl_c = _CtrlC()
     try:
         scenario = Scenario.from_file(path, seed=seed)
-        world, summary = run(scenario, until=until, progress=Progress(enabled=not quiet))
+        with ctrl_c:
+            world, summary = run(scenario, until=until, progress=Progress(enabled=not quiet),
+                                 should_stop=ctrl_c.should_stop)
     except ValueError as exc:
-        print(f"mockserver: {exc}", file=sys.stderr)
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        print(f"mockserver: {message}", file=sys.stderr)
         return 2
-    print(f"scenario {summary['scenario']} (seed {summary['seed']}): "
-          f"{'completed' if summary['completed'] else 'stopped'} at {summary['virtual_end'] or summary['virtual_start']}"
-          f", {summary['events']} events in {summary['wall_seconds']:.2f}s "
-          f"(setup {summary['setup_seconds']:.2f}s, {summary['events_per_second']:.0f} events/s)")
+    except KeyboardInterrupt:
+        when = "while writing the report" if ctrl_c.running else "before the simulated people started"
+        print(f"mockserver: simulate: interrupted {when} (no report)", file=sys.stderr, flush=True)
+        return 130
+    print(headline(summary))
     print(report_mod.render(summary))
     if json_report:
-        with open(json_report, "w", encoding="utf-8") as fh:
-            json.dump(summary, fh, indent=2, sort_keys=True)
-    return 0
+        try:
+            with open(json_report, "w", encoding="utf-8") as fh:
+                json.dump(summary, fh, indent=2, sort_keys=True)
+        except OSError as exc:
+            print(f"mockserver: cannot write --json-report {json_report}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    return 130 if summary["interrupted"] or ctrl_c.requested else 0

@@ -1,6 +1,12 @@
 """The figures of a run, read from the core's state: per task and per simulated person.
 
 O(items + work) once, at the end of a run (never per event).
+
+A task is *part of the scenario* when one of its simulated people can work on it (as a worker, a
+reviewer or its acceptance checker); it is *settled* when every item is approved, rejected or skipped
+(and a simulated acceptance check is concluded). A run is complete when every task that is part of the
+scenario is settled. Tasks of the workspace that nobody touched (the embedded default workspace's own
+task, in most scenarios) are listed apart, as ``untouched_tasks``.
 """
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ def build(world, sim=None) -> dict:
             kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
             stats = core.task_stats(store, task["id"])
             complete = consensus = approved_known = approved_right = 0
+            acted = False  # anything beyond the initial assignment happened
             for ti in tis_coll.find(task_id=task["id"]):
                 works = works_coll.find(ti=ti["id"])
+                acted = acted or any(w["state"] != "assigned" for w in works)
                 subs = [w for w in works if w["state"] == "submitted"]
                 item = items_coll.get(ti["item_key"]) or {}
                 # Without ground truth, the simulation's latent truth (what its people were right or wrong about).
@@ -53,8 +61,12 @@ def build(world, sim=None) -> dict:
             for counts in stats["reviewers"].values():
                 for k in reviews:
                     reviews[k] += counts.get(k, 0)
+            involved = _involved(task, people, sim)
+            acted = acted or stats["done"] > 0 or any(reviews.values()) or bool(stats["acceptance"].get("sampled"))
             tasks_out.append({
                 "task": task["id"], "status": task["status"], "kind": kind, "items": stats["total"],
+                "part_of_scenario": involved, "settled": _settled(task, stats, sim),
+                "untouched": not involved and not acted,
                 "done": stats["done"], "states": stats["states"],
                 "labeling_complete": complete,
                 "consensus_rate": consensus / complete if complete and task["review"]["strategy"] == "consensus" else None,
@@ -74,7 +86,30 @@ def build(world, sim=None) -> dict:
             "items_per_hour": pw["submitted"] / (span / 3600.0) if span > 0 else None,
             "accuracy": pw["correct"] / pw["with_truth"] if pw["with_truth"] else None,
         })
-    return {"tasks": tasks_out, "workers": workers_out}
+    return {"tasks": tasks_out, "workers": workers_out,
+            "untouched_tasks": [t["task"] for t in tasks_out if t["untouched"]],
+            "unsettled_tasks": [t["task"] for t in tasks_out if t["part_of_scenario"] and not t["settled"]],
+            "complete": all(t["settled"] for t in tasks_out if t["part_of_scenario"])}
+
+
+def _involved(task: dict, people: dict, sim) -> bool:
+    """Can one of the scenario's simulated people work on ``task``?"""
+    if any(p in people for p in task.get("workers") or ()):
+        return True
+    if any(p in people for p in task["review"]["reviewers"]):
+        return True
+    checker = ((sim.acceptance if sim else {}).get(task["id"]) or {}).get("checker")
+    return checker in people
+
+
+def _settled(task: dict, stats: dict, sim) -> bool:
+    """Every item approved, rejected or skipped, and no acceptance check left running."""
+    if stats["done"] < stats["total"] or task["status"] == "accepting":
+        return False
+    cfg = (sim.acceptance if sim else {}).get(task["id"])
+    if cfg and cfg.get("checker") in (sim.people if sim else {}) and stats["states"].get("approved", 0) > 0:
+        return task["status"] in ("accepted", "rejected")
+    return True
 
 
 def _fmt(x, pct=False) -> str:
@@ -84,21 +119,30 @@ def _fmt(x, pct=False) -> str:
 
 
 def render(rep: dict) -> str:
+    """The report as fixed-width tables, every column as wide as its longest value (names never cut)."""
     lines = []
-    head = f"{'task':32s} {'status':10s} {'items':>7s} {'done':>7s} {'consensus':>9s} {'accuracy':>8s}  reviews a/r/c"
-    lines.append(head)
-    for t in rep["tasks"]:
+    untouched = list(rep.get("untouched_tasks") or ())
+    hidden = set(untouched)
+    shown = [t for t in rep["tasks"] if t["task"] not in hidden]
+    tw = max([len("task")] + [len(t["task"]) for t in shown])
+    sw = max([len("status")] + [len(t["status"]) for t in shown])
+    lines.append(f"{'task':{tw}s} {'status':{sw}s} {'items':>7s} {'done':>7s} {'consensus':>9s} {'accuracy':>8s}"
+                 "  reviews a/r/c")
+    for t in shown:
         r = t["reviews"]
-        lines.append(f"{t['task'][:32]:32s} {t['status'][:10]:10s} {t['items']:7d} {t['done']:7d} "
+        lines.append(f"{t['task']:{tw}s} {t['status']:{sw}s} {t['items']:7d} {t['done']:7d} "
                      f"{_fmt(t['consensus_rate'], True):>9s} {_fmt(t['accuracy'], True):>8s}  "
                      f"{r['approved']}/{r['rejected']}/{r['changes_requested']}")
         acc = t["acceptance"]
         if acc.get("sampled"):
-            lines.append(f"{'':32s} acceptance: sampled {acc['sampled']}, accepted {acc['accepted']}, "
+            lines.append(f"{'':{tw}s} acceptance: sampled {acc['sampled']}, accepted {acc['accepted']}, "
                          f"rejected {acc['rejected']}")
+    if untouched:
+        lines.append(f"not part of the scenario (untouched): {', '.join(untouched)}")
     lines.append("")
-    lines.append(f"{'worker':24s} {'submitted':>9s} {'reviewed':>8s} {'items/h':>8s} {'accuracy':>8s}")
+    ww = max([len("worker")] + [len(w["worker"]) for w in rep["workers"]])
+    lines.append(f"{'worker':{ww}s} {'submitted':>9s} {'reviewed':>8s} {'items/h':>8s} {'accuracy':>8s}")
     for w in rep["workers"]:
-        lines.append(f"{w['worker'][:24]:24s} {w['submitted']:9d} {w['reviewed']:8d} "
+        lines.append(f"{w['worker']:{ww}s} {w['submitted']:9d} {w['reviewed']:8d} "
                      f"{_fmt(w['items_per_hour']):>8s} {_fmt(w['accuracy'], True):>8s}")
     return "\n".join(lines)
