@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .core import use_clock
+from .core import event_time, use_clock
 from .store import Store
 
 _world: contextvars.ContextVar["World"] = contextvars.ContextVar("mockserver_world")
@@ -103,10 +103,13 @@ class World:
                 hook(self)
 
     def now(self) -> float:
-        return self.clock.now()
+        """Virtual now: the time of the event being recorded (seeding, a simulated event), else the clock.
+        Adapters stamp their documents with it, so they agree with the core's stamps."""
+        event = event_time()
+        return self.clock.now() if event is None else event
 
     def now_ms(self) -> int:
-        return int(self.clock.now() * 1000)
+        return int(self.now() * 1000)
 
 
 def current_world() -> World:

@@ -73,6 +73,7 @@ Acceptance (``acceptance``, ModelArts)
 Time (``clock``): every stored timestamp is the core's ``now``
     use_clock(provider)    provider() -> the virtual now, or None (the world registers its clock)
     at(t) (context manager), enter_time(t) -> token / leave_time(token)   stamp writes with event time t
+    event_time() -> t inside ``at``, else None (adapters stamp their own documents with it too)
 
 Bulk calls (simulations, imports)
     ``submit_many`` and ``review_many`` do what the single calls do, in order, for one task, under one
@@ -106,7 +107,7 @@ from .acceptance import (acceptance_history, act, comment, conflicts, get_accept
                          start_acceptance)
 from .agreement import box_iou, consensus_group, labels_agree, polygon_area, polygon_iou
 from .assignment import Assigner, item_shares, target_shares
-from .clock import at, enter as enter_time, leave as leave_time, use_clock
+from .clock import at, enter as enter_time, event_time, leave as leave_time, use_clock
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
@@ -123,7 +124,7 @@ __all__ = [
     "acceptance_history", "act", "comment", "conflicts", "get_acceptance", "list_acceptances", "report",
     "start_acceptance",
     "box_iou", "consensus_group", "labels_agree", "polygon_area", "polygon_iou",
-    "Assigner", "item_shares", "target_shares", "at", "enter_time", "leave_time", "use_clock",
+    "Assigner", "item_shares", "target_shares", "at", "enter_time", "event_time", "leave_time", "use_clock",
     "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
     "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES", "WORKER_FIELDS",
     "acceptance_result", "peek_task", "list_task_work",

@@ -42,6 +42,11 @@ def at(t: float):
         _event_time.reset(token)
 
 
+def event_time() -> Optional[float]:
+    """The virtual time of the event being recorded (inside ``at``), or None outside any."""
+    return _event_time.get()
+
+
 def enter(t: float):
     """``at(t)`` without a context manager, for hot loops: returns a token for ``leave``."""
     return _event_time.set(t)

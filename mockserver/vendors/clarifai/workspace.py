@@ -26,7 +26,6 @@ DEFAULT = {
 
 
 # Seeded resources carry a fixed creation time, so a reset returns exactly the same state.
-SEEDED_AT = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 
 
 def image_url(app: str, index: int) -> str:
@@ -40,14 +39,13 @@ def seed_app(world, user_id: str, app_id: str, concepts: list, n_inputs: int, da
     app = f"{user_id}/{app_id}"
     token = set_current_world(world)
     try:
-        res.add_concepts(app, [{"id": c, "name": c} for c in concepts], at=SEEDED_AT)
+        res.add_concepts(app, [{"id": c, "name": c} for c in concepts])
         res.add_inputs(app, [{"id": f"input-{i:03d}", "data": {"image": {"url": image_url(app, i)},
                                                                  "metadata": {"index": i}}}
-                             for i in range(1, n_inputs + 1)], at=SEEDED_AT)
+                             for i in range(1, n_inputs + 1)])
         if dataset:
-            res.add_datasets(app, [{"id": dataset["id"], "description": "seeded dataset"}], at=SEEDED_AT)
-            res.add_to_dataset(app, dataset["id"], [f"input-{i:03d}" for i in range(1, dataset["inputs"] + 1)],
-                               at=SEEDED_AT)
+            res.add_datasets(app, [{"id": dataset["id"], "description": "seeded dataset"}])
+            res.add_to_dataset(app, dataset["id"], [f"input-{i:03d}" for i in range(1, dataset["inputs"] + 1)])
     finally:
         from ...world import _world
         _world.reset(token)
