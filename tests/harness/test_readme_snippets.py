@@ -74,6 +74,12 @@ def test_first_screen_gives_a_serve_and_a_test_command():
     assert "python -m pytest" in ci
 
 
+def test_options_table_is_the_cli_s_own():
+    from mockserver.cli import options_table
+
+    assert options_table(markdown=True) in README
+
+
 def test_ci_job_steps_run_as_written(tmp_path):
     (job_yaml,) = [b for b in blocks("yaml") if "jobs:" in b]
     steps = yaml.safe_load(job_yaml)["jobs"]["test"]["steps"]
