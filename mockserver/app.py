@@ -415,7 +415,9 @@ def build_app(vendor: Vendor, world: World):
         return _response(vendor, vendor.core_error(exc))
 
     def on_crash(request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return _response(None, _control_error(500, "Internal error in the mock server"))
         return _response(vendor, vendor.error(500, None, "Internal error in the mock server"))
 
     app.add_error_handler(VendorError, on_vendor_error)

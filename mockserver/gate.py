@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any, Awaitable, Callable
 
+from . import strictjson
 from .vendors.base import RawRequest, Vendor, VendorError
 from .world import World, set_current_principal, set_current_world
 
@@ -148,14 +149,22 @@ class Gate:
             more = message.get("more_body", False)
         raw.body = b"".join(chunks)
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        if raw.body and (ctype in JSON_TYPES or ctype.endswith("+json")) and not raw.path.startswith(CONTROL_PREFIX + "/upload"):
+        if raw.body and (not ctype or ctype in JSON_TYPES or ctype.endswith("+json")) \
+                and not raw.path.startswith(CONTROL_PREFIX + "/upload"):
             try:
-                json.loads(raw.body.decode("utf-8"))
-            except UnicodeDecodeError:
-                return raw, self._bad_body(raw, "Request body is not valid UTF-8")
-            except ValueError as exc:
-                return raw, self._bad_body(raw, f"Request body is not valid JSON: {exc}")
+                strictjson.parse(raw.body)
+            except strictjson.BadBody as exc:
+                return raw, self._bad_body(raw, str(exc))
+            # Media types are case-insensitive (RFC 9110) and a JSON API reads a body without one as
+            # JSON: tell Connexion so in the one spelling it matches.
+            if headers.get("content-type") != "application/json":
+                _set_header(scope, b"content-type", b"application/json")
+                raw.headers["content-type"] = "application/json"
         return raw, None
+
+
+def _set_header(scope, name: bytes, value: bytes) -> None:
+    scope["headers"] = [(k, v) for k, v in scope.get("headers", []) if k.lower() != name] + [(name, value)]
 
 
 def _control_bad_request(message: str) -> VendorError:
