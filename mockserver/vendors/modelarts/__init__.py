@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from ..base import RawRequest, Vendor, VendorError
+from .errors import from_core
 from .signature import verify_request
 
 
@@ -28,17 +29,7 @@ class ModelArtsVendor(Vendor):
 
     def core_error(self, exc):
         """Core failures the handlers did not translate themselves (they check resources first)."""
-        from mockserver import core as E  # the core exports its error classes
-
-        msg = getattr(exc, "message", str(exc))
-        if isinstance(exc, E.AcceptanceRunning):
-            return VendorError(400, {"error_code": "ModelArts.4623", "error_msg": f"Workforce task is checking: {msg}"})
-        if isinstance(exc, E.NotAllowed):
-            return VendorError(403, {"error_code": "ModelArts.4600", "error_msg": f"The worker action is forbidden: {msg}"})
-        if isinstance(exc, E.NotFound):
-            code = "ModelArts.4420" if "item" in msg else "ModelArts.4619"
-            return VendorError(400, {"error_code": code, "error_msg": msg})
-        return VendorError(400, {"error_code": "ModelArts.0101", "error_msg": f"Invalid parameter: {msg}"})
+        return from_core(exc)
 
     def decorate(self, headers):
         if "x-request-id" not in {k.lower() for k in headers}:

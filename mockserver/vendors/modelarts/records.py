@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import string
 
-from ..base import VendorError
+from .errors import err, sample_not_found, worker_not_found
 
 ALPHABET = string.ascii_letters + string.digits
 
@@ -80,14 +80,6 @@ def core_task_id(project_id: str, task_id: str) -> str:
     return f"modelarts:{project_id}/{task_id}"
 
 
-def err(code: str, msg: str, status: int = 400) -> VendorError:
-    return VendorError(status, {"error_code": f"ModelArts.{code}", "error_msg": msg})
-
-
-def invalid(msg: str) -> VendorError:
-    return err("0101", f"Invalid parameter: {msg}")
-
-
 def load_dataset(store, project_id: str, dataset_id: str) -> dict:
     doc = datasets(store).get(dataset_id)
     if doc is None or doc["project_id"] != project_id:
@@ -114,14 +106,14 @@ def load_worker(store, project_id: str, workforce_id: str, worker_id: str) -> di
     load_workforce(store, project_id, workforce_id)
     doc = workers(store).get(f"{workforce_id}|{worker_id}")
     if doc is None:
-        raise err("4604", f"The worker does not exist: {worker_id}")
+        raise worker_not_found(worker_id)
     return doc
 
 
 def load_sample(store, dataset_id: str, sample_id: str) -> dict:
     doc = samples(store).get(f"{dataset_id}|{sample_id}")
     if doc is None:
-        raise err("4420", f"Sample not found: {sample_id}")
+        raise sample_not_found(sample_id)
     return doc
 
 

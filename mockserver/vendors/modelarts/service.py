@@ -9,7 +9,8 @@ import json
 from mockserver import core
 
 from . import records as R
-from .translate import KIND_OF_TYPE, SAMPLE_TYPE_OF_LABEL_TYPE, to_wire_labels
+from .errors import err, invalid
+from .wire import KIND_OF_TYPE, SAMPLE_TYPE_OF_LABEL_TYPE, to_wire_labels
 
 LABELER, REVIEWER, ADMIN = 0, 1, 2
 
@@ -25,7 +26,7 @@ def create_dataset(world, project_id: str, body: dict, dataset_id: str | None = 
            "data_path": body.get("data_path") or body.get("work_path") or "/mock-bucket/data/",
            "create_time": world.now_ms(), "update_time": world.now_ms()}
     if R.datasets(store).get(doc["id"]) is not None:
-        raise R.err("0101", f"Dataset {doc['id']} already exists")
+        raise err("0101", f"Dataset {doc['id']} already exists")
     R.datasets(store).insert(doc)
     return doc
 
@@ -47,7 +48,7 @@ def add_samples(world, project_id: str, dataset: dict, samples: list[dict], samp
                "metadata": s.get("metadata") or {}, "sample_time": now,
                "labels": s.get("labels") or [], "create_time": now, "update_time": now}
         if doc["id"] in R.samples(store):
-            raise R.err("0101", f"Sample {sample_id} already exists")
+            raise err("0101", f"Sample {sample_id} already exists")
         docs.append(doc)
         items.append({"id": sample_id, "data": {"sample_name": name, "sample_dir": sample_dir,
                                                 "sample_type": sample_type, "metadata": doc["metadata"]}})
@@ -73,18 +74,18 @@ def sample_filter(conditions) -> dict | None:
             parsed = {}
             for pair in text.split("&"):
                 if "=" not in pair:
-                    raise R.invalid(f"sample_conditions {conditions!r}")
+                    raise invalid(f"sample_conditions {conditions!r}")
                 key, value = pair.split("=", 1)
                 parsed[key.strip()] = value.strip()
     if isinstance(parsed, list):
         merged: dict = {}
         for cond in parsed:
             if not isinstance(cond, dict):
-                raise R.invalid("sample_conditions")
+                raise invalid("sample_conditions")
             merged.update(cond)
         parsed = merged
     if not isinstance(parsed, dict):
-        raise R.invalid("sample_conditions")
+        raise invalid("sample_conditions")
     out = {}
     for key, value in parsed.items():
         if key in ("sample_name", "sample_dir"):
@@ -97,7 +98,7 @@ def sample_filter(conditions) -> dict | None:
         elif key.startswith("metadata."):
             out[key] = value
         else:
-            raise R.invalid(f"sample_conditions field {key!r} is not supported by the stand-in")
+            raise invalid(f"sample_conditions field {key!r} is not supported by the stand-in")
     return out or None
 
 
@@ -113,7 +114,7 @@ def resolve_workforces(store, project_id: str, config: dict | None) -> tuple[lis
     for wf in (config or {}).get("workforces") or []:
         wf_id = wf.get("workforce_id")
         if not wf_id:
-            raise R.invalid("workforces_config.workforces[].workforce_id is required")
+            raise invalid("workforces_config.workforces[].workforce_id is required")
         team = R.load_workforce(store, project_id, wf_id)
         members = R.workers(store).find(workforce_id=wf_id)
         by_email = {m["email"]: m for m in members}
@@ -123,7 +124,7 @@ def resolve_workforces(store, project_id: str, config: dict | None) -> tuple[lis
         for w in wanted:
             member = by_email.get(w.get("email")) or by_id.get(w.get("worker_id"))
             if member is None:
-                raise R.err("4604", f"The worker does not exist in workforce {wf_id}: {w.get('email') or w.get('worker_id')}")
+                raise err("4604", f"The worker does not exist in workforce {wf_id}: {w.get('email') or w.get('worker_id')}")
             role = int(w["role"]) if w.get("role") is not None else member["role"]
             entries.append({"email": member["email"], "worker_id": member["worker_id"], "role": role,
                             "workforce_id": wf_id})

@@ -13,16 +13,13 @@ import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote
 
-from ..base import RawRequest, VendorError
+from ..base import RawRequest
+from .errors import err
 
 MAX_SKEW_SECONDS = 15 * 60
 EMPTY_HASH = hashlib.sha256(b"").hexdigest()
 AUTH_RE = re.compile(r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)\s*$")
 PROJECT_RE = re.compile(r"^/v[12]/([^/]+)(/|$)")
-
-
-def _err(status: int, code: str, msg: str) -> VendorError:
-    return VendorError(status, {"error_code": code, "error_msg": msg})
 
 
 def _enc(s: str) -> str:
@@ -59,41 +56,41 @@ def verify_request(world, request: RawRequest) -> dict:
     if not (auth and auth.startswith("SDK-HMAC-SHA256")):
         if token is not None:
             if not token.strip():
-                raise _err(401, "ModelArts.0201", "Token doesn't exist: the X-Auth-Token header is empty")
+                raise err("0201", "Token doesn't exist: the X-Auth-Token header is empty", 401)
             doc = world.store.table("modelarts_tokens").get(token)
             if doc is None:
-                raise _err(401, "ModelArts.0203", "Invalid token: the X-Auth-Token is unknown or expired")
+                raise err("0203", "Invalid token: the X-Auth-Token is unknown or expired", 401)
             principal = {"project_id": doc["project_id"], "via": "token", "user": doc.get("user")}
             return _check_project(principal, project_id)
         if not auth:
-            raise _err(401, "ModelArts.0205", "Authorization header is missing: sign the request with AK/SK or send X-Auth-Token")
+            raise err("0205", "Authorization header is missing: sign the request with AK/SK or send X-Auth-Token", 401)
     m = AUTH_RE.match(auth)
     if not m:
-        raise _err(401, "ModelArts.0203", "Malformed Authorization header: expected SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...")
+        raise err("0203", "Malformed Authorization header: expected SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...", 401)
     ak, signed, sig = m.group(1), m.group(2).split(";"), m.group(3).lower()
     cred = world.store.table("modelarts_credentials").get(ak)
     if cred is None:
-        raise _err(401, "ModelArts.0203", f"Unknown access key {ak}")
+        raise err("0203", f"Unknown access key {ak}", 401)
     sdk_date = request.headers.get("x-sdk-date", "")
     try:
         when = datetime.strptime(sdk_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
     except ValueError:
-        raise _err(401, "ModelArts.0203", "X-Sdk-Date is missing or not in the form YYYYMMDDTHHMMSSZ") from None
+        raise err("0203", "X-Sdk-Date is missing or not in the form YYYYMMDDTHHMMSSZ", 401) from None
     if abs(when - world.clock.now()) > MAX_SKEW_SECONDS and abs(when - _wall()) > MAX_SKEW_SECONDS:
-        raise _err(401, "ModelArts.0203", f"Request expired: X-Sdk-Date is more than {MAX_SKEW_SECONDS // 60} minutes from the server time")
+        raise err("0203", f"Request expired: X-Sdk-Date is more than {MAX_SKEW_SECONDS // 60} minutes from the server time", 401)
     expected = signature(cred["sk"], sdk_date, canonical_request(request, signed))
     if not hmac.compare_digest(expected, sig):
-        raise _err(401, "ModelArts.0203", "Signature verification failed: check the secret key")
+        raise err("0203", "Signature verification failed: check the secret key", 401)
     header_project = request.headers.get("x-project-id")
     principal = {"project_id": cred["project_id"], "via": "aksk", "ak": ak}
     if header_project and header_project != cred["project_id"]:
-        raise _err(403, "ModelArts.4600", "X-Project-Id does not belong to this access key")
+        raise err("4600", "X-Project-Id does not belong to this access key", 403)
     return _check_project(principal, project_id)
 
 
 def _check_project(principal: dict, project_id: str | None) -> dict:
     if project_id and project_id != principal["project_id"]:
-        raise _err(403, "ModelArts.4600", f"No permission on project {project_id}")
+        raise err("4600", f"No permission on project {project_id}", 403)
     return principal
 
 

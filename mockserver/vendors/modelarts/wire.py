@@ -29,7 +29,6 @@ SAMPLE_STATES = ("__ALL__", "__NONE__", "__UNCHECK__", "__ACCEPTED__", "__REJECT
                  "__REVIEWED__", "__WORKFORCE_SAMPLED__", "__WORKFORCE_SAMPLED_UNCHECK__",
                  "__WORKFORCE_SAMPLED_CHECKED__", "__WORKFORCE_SAMPLED_ACCEPTED__",
                  "__WORKFORCE_SAMPLED_REJECTED__", "__AUTO_ANNOTATION__")
-SCORE_POINTS = {"A": 100, "B": 80, "C": 60, "D": 40}
 # label type -> the core's task kind (how agreement would compare labels)
 KIND_OF_TYPE = {1: "detection", 3: "polygon"}
 SAMPLE_TYPE_OF_LABEL_TYPE = {0: 0, 1: 0, 3: 0, 100: 1, 101: 1, 102: 1, 103: 1, 200: 2, 201: 2, 202: 2, 400: 4,

@@ -1,0 +1,185 @@
+"""The samples of a workforce task: list and describe them, members submit labels, reviewers judge them."""
+from __future__ import annotations
+
+from mockserver import core
+from mockserver.core import InvalidArgument, InvalidState, NotAllowed, NotFound
+
+from .. import records as R
+from ..errors import err, forbidden, invalid, sample_not_found
+from ..wire import SAMPLE_STATES, matches_state, sample_status, to_core_labels, to_wire_labels
+from .common import _ctid, _page, _store, _task_accepted, _worker_email
+
+
+def _labelers(task: dict, works: list[dict]) -> list[dict]:
+    by_email = {w["email"]: w for wf in task["workforces_config"].get("workforces", []) for w in wf["workers"]}
+    out = []
+    for work in works:
+        if work["state"] == "returned":
+            continue
+        member = by_email.get(work["worker"], {})
+        out.append({"email": work["worker"], "worker_id": member.get("worker_id") or "", "role": member.get("role", 0),
+                    "workforce_id": member.get("workforce_id") or ""})
+    return out
+
+
+def _task_sample_view(task: dict, ti: dict, task_accepted: bool, worker_email: str | None = None) -> dict:
+    store = _store()
+    sample = R.samples(store).get(f"{task['dataset_id']}|{ti['item_id']}") or {}
+    works = core.list_work(store, _ctid(task), ti["item_id"], source=ti["source"])
+    mine = [w for w in works if w["worker"] == worker_email] if worker_email else []
+    if mine:
+        labels = mine[0].get("labels")
+    elif ti.get("winner"):
+        labels = ti["winner"]["labels"]
+    else:
+        submitted = [w for w in works if w["state"] == "submitted"]
+        labels = submitted[0]["labels"] if submitted else None
+    view = {"sample_id": ti["item_id"], "sample_type": sample.get("sample_type", 0),
+            "sample_name": sample.get("sample_name"), "sample_dir": sample.get("sample_dir"),
+            "source": sample.get("source"), "sample_size": sample.get("sample_size", 0),
+            "sample_time": sample.get("sample_time", 0), "metadata": sample.get("metadata") or {},
+            "sample_status": sample_status(ti, task_accepted),
+            "labels": to_wire_labels(labels, task["label_type"]), "labelers": _labelers(task, works)}
+    if worker_email:
+        view["worker_id"] = R.worker_id_for(store, task["project_id"], worker_email) or ""
+    note = R.review_notes(store).get(f"{task['id']}|{ti['item_id']}")
+    if note:
+        view.update(review_accept=note["accept"], review_comment=note.get("comment") or "",
+                    review_score=note.get("score") or "")
+    rec = ti.get("acceptance")
+    if rec and rec.get("verdicts"):
+        verdict = rec["verdicts"].get(worker_email or "") or next(iter(rec["verdicts"].values()))
+        view.update(check_accept=verdict["accept"], check_comment=verdict.get("comment") or "",
+                    check_score=verdict.get("score") or "")
+    return view
+
+
+def _check_state(value: str | None) -> str | None:
+    if value is None:
+        return None
+    upper = value.upper()
+    if upper not in SAMPLE_STATES:
+        raise invalid(f"sample_state {value!r}")
+    return upper
+
+
+async def list_workforce_task_samples(project_id, dataset_id, workforce_task_id, offset=0, limit=10,
+                                      sample_state=None, label_name=None, label_type=None, worker_id=None, **kwargs):
+    store = _store()
+    task = R.load_task(store, project_id, dataset_id, workforce_task_id)
+    wanted = _check_state(sample_state)
+    email = _worker_email(store, project_id, worker_id)
+    ctid = _ctid(task)
+    accepted = _task_accepted(core.get_task(store, ctid))
+    # O(samples in the task): the core keeps no index by ModelArts state or label.
+    docs = [ti for ti in core.list_task_items(store, ctid) if matches_state(ti, wanted, accepted)]
+    views = None
+    if email or label_name is not None or label_type is not None:
+        views = [_task_sample_view(task, ti, accepted, email) for ti in docs]
+        if email:
+            views = [v for v in views if any(lb["email"] == email for lb in v["labelers"])]
+        if label_name is not None:
+            views = [v for v in views if any(lb["name"] == label_name for lb in v["labels"])]
+        if label_type is not None:
+            views = [v for v in views if any(lb["type"] == int(label_type) for lb in v["labels"])]
+        return {"sample_count": len(views), "samples": _page(views, offset, limit, 10)}
+    page = _page(docs, offset, limit, 10)
+    return {"sample_count": len(docs), "samples": [_task_sample_view(task, ti, accepted) for ti in page]}
+
+
+async def describe_workforce_task_sample(project_id, dataset_id, workforce_task_id, sample_id, worker_id=None,
+                                         sample_state=None, **kwargs):
+    store = _store()
+    task = R.load_task(store, project_id, dataset_id, workforce_task_id)
+    email = _worker_email(store, project_id, worker_id)
+    ctid = _ctid(task)
+    try:
+        ti = core.get_task_item(store, ctid, sample_id, source=R.source_of(project_id, dataset_id))
+    except NotFound:
+        raise sample_not_found(sample_id) from None
+    accepted = _task_accepted(core.get_task(store, ctid))
+    wanted = _check_state(sample_state)
+    if not matches_state(ti, wanted, accepted):
+        raise err("4420", f"Sample not found in state {wanted}: {sample_id}")
+    return _task_sample_view(task, ti, accepted, email)
+
+
+async def update_workforce_task_samples(project_id, dataset_id, workforce_task_id, body):
+    """A member submits labels: each sample names its member by ``worker_id``, or the body by ``email``.
+    All or nothing: every sample is checked before any is written."""
+    store = _store()
+    with store.lock:
+        task = R.load_task(store, project_id, dataset_id, workforce_task_id)
+        ctid = _ctid(task)
+        source = R.source_of(project_id, dataset_id)
+        default_email = body.get("email")
+        batch = []
+        for s in body.get("samples") or []:
+            email = _worker_email(store, project_id, s.get("worker_id")) or default_email
+            if not email:
+                raise invalid("each sample needs a worker_id, or the request an email")
+            if not s.get("sample_id"):
+                raise invalid("samples[].sample_id is required")
+            try:
+                core.get_task_item(store, ctid, s["sample_id"], source=source)
+            except NotFound:
+                raise sample_not_found(s['sample_id']) from None
+            batch.append((s["sample_id"], email, to_core_labels(s.get("labels") or [])))
+        try:
+            core.submit_many(store, ctid, batch, source=source)
+        except NotAllowed as exc:
+            raise forbidden(exc.message) from None
+        except InvalidArgument as exc:
+            raise invalid(exc.message) from None
+    return {"success": True}
+
+
+def _comment_fields(c: dict) -> None:
+    score = c.get("score")
+    if score not in (None, "") and score not in ("A", "B", "C", "D"):
+        raise invalid("score is one of A, B, C, D")
+
+
+async def review_samples(project_id, dataset_id, workforce_task_id, body):
+    """Reviewers' verdicts.  The reviewer is ``email`` in the body (a stand-in extension) or else the
+    task's first reviewer; comments on one sample are combined (any refusal rejects it).  On a task
+    without reviewers the comments are only recorded."""
+    store = _store()
+    with store.lock:
+        task = R.load_task(store, project_id, dataset_id, workforce_task_id)
+        ctid = _ctid(task)
+        source = R.source_of(project_id, dataset_id)
+        reviewers = core.get_task(store, ctid)["review"]["reviewers"]
+        reviewer = body.get("email") or (reviewers[0] if reviewers else None)
+        by_sample: dict = {}
+        for c in body.get("comments") or []:
+            _comment_fields(c)
+            if not c.get("sample_id"):
+                raise invalid("comments[].sample_id is required")
+            by_sample.setdefault(c["sample_id"], []).append(c)
+        decisions, notes = [], []
+        for sample_id, comments in by_sample.items():
+            try:
+                core.get_task_item(store, ctid, sample_id, source=source)
+            except NotFound:
+                raise sample_not_found(sample_id) from None
+            accept = all(c.get("accept", False) for c in comments)
+            text = "; ".join(c["comment"] for c in comments if c.get("comment"))
+            scores = [c["score"] for c in comments if c.get("score")]
+            # No reviewer on the task: labels went straight to acceptance; the owner's comment is kept
+            # on the sample but decides nothing (the acceptance does).
+            notes.append({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
+                          "score": min(scores) if scores else None, "reviewer": reviewer})
+            if reviewer is not None:
+                decisions.append((sample_id, reviewer, "approve" if accept else "reject", text or None))
+        # All or nothing: the core checks every verdict before it applies any.
+        try:
+            if decisions:
+                core.review_many(store, ctid, decisions, source=source)
+        except NotAllowed as exc:
+            raise forbidden(exc.message) from None
+        except (InvalidState, InvalidArgument) as exc:
+            raise invalid(exc.message) from None
+        for note in notes:
+            R.review_notes(store).upsert(note)
+    return {}
