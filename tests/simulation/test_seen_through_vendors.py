@@ -71,3 +71,42 @@ def test_filters_by_user_and_status(clarifai_quickstart):
                                                          "per_page": 1000}).json().get("annotations", [])
         assert sorted(a["id"] for a in found) == sorted(a["id"] for a in everything if a["status"]["code"] == code)
     assert any(a["status"]["code"] == 24150 for a in everything)
+
+
+MA_PROJECT = "0123456789abcdef0123456789abcdef"
+MA_TASK = f"/v2/{MA_PROJECT}/datasets/WxCREuCkBSAlQr9xrde/workforce-tasks/iYZx7gScPUozOXner9k"
+
+
+@pytest.fixture(scope="module")
+def modelarts_quickstart():
+    with ServerProcess("--scenario", "modelarts-quickstart") as server:
+        with httpx.Client(base_url=server.urls["modelarts"], headers={"X-Auth-Token": "mock-modelarts-token"},
+                          timeout=30) as client:
+            assert client.post("/_mock/clock", json={"mode": "manual"}).status_code == 200
+            assert client.post("/_mock/clock", json={"advance": 6 * 3600}).status_code == 200
+            yield client
+
+
+def test_modelarts_samples_carry_labels_reviews_and_acceptance(modelarts_quickstart):
+    client = modelarts_quickstart
+    samples = client.get(f"{MA_TASK}/data-annotations/samples", params={"limit": 100}).json()["samples"]
+    assert len(samples) == 20
+    for s in samples:
+        assert s["labels"] and s["labels"][0]["name"] in {"daisy", "rose", "tulip", "sunflower"}
+        assert {lb["email"] for lb in s["labelers"]} <= {"labeler@example.com", "labeler2@example.com"}
+        # the simulated reviewer checked every sample: its verdict shows on the sample
+        assert isinstance(s.get("review_accept"), bool), s
+    checked = [s for s in samples if "check_accept" in s]
+    assert len(checked) == 10  # the admin's acceptance sampled half of them
+    assert all(s["sample_status"] in ("__ACCEPTED__", "__REJECTED__") for s in samples)
+
+
+def test_modelarts_task_figures_agree_with_its_samples(modelarts_quickstart):
+    client = modelarts_quickstart
+    samples = client.get(f"{MA_TASK}/data-annotations/samples", params={"limit": 100}).json()["samples"]
+    detail = client.get(MA_TASK, params={"sample_stats": "true"}).json()
+    stats = detail["sample_stats"]
+    assert stats["total_sample_count"] == 20
+    assert stats["accepted_sample_count"] == sum(s["sample_status"] == "__ACCEPTED__" for s in samples)
+    assert stats["rejected_sample_count"] == sum(s["sample_status"] == "__REJECTED__" for s in samples)
+    assert 0.0 <= detail["pass_rate"] <= 1.0

@@ -42,7 +42,7 @@ def tasks(store):
 
 
 def review_notes(store):
-    # id = task_id|sample_id: the reviewer's comment and score (the core keeps the decision).
+    # id = task_id|sample_id: the owner's comment on a task without reviewers (decides nothing).
     return store.table("modelarts_review_notes")
 
 

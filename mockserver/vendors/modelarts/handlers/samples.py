@@ -42,7 +42,11 @@ def _task_sample_view(task: dict, ti: dict, task_accepted: bool, worker_email: s
             "labels": to_wire_labels(labels, task["label_type"]), "labelers": _labelers(task, works)}
     if worker_email:
         view["worker_id"] = R.worker_id_for(store, task["project_id"], worker_email) or ""
-    note = R.review_notes(store).get(f"{task['id']}|{ti['item_id']}")
+    # The review verdict is the core's (a simulated reviewer's as much as a client's); a comment on a
+    # task without reviewers is only a note.
+    verdicts = [r for r in ti.get("reviews") or () if r["decision"] in ("approved", "rejected")]
+    note = {"accept": verdicts[-1]["decision"] == "approved", "comment": verdicts[-1].get("comment"),
+            "score": verdicts[-1].get("score")} if verdicts else R.review_notes(store).get(f"{task['id']}|{ti['item_id']}")
     if note:
         view.update(review_accept=note["accept"], review_comment=note.get("comment") or "",
                     review_score=note.get("score") or "")
@@ -166,12 +170,13 @@ async def review_samples(project_id, dataset_id, workforce_task_id, body):
             accept = all(c.get("accept", False) for c in comments)
             text = "; ".join(c["comment"] for c in comments if c.get("comment"))
             scores = [c["score"] for c in comments if c.get("score")]
-            # No reviewer on the task: labels went straight to acceptance; the owner's comment is kept
-            # on the sample but decides nothing (the acceptance does).
-            notes.append({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text,
-                          "score": min(scores) if scores else None, "reviewer": reviewer})
+            score = min(scores) if scores else None  # "A" is the best grade: the worst one counts
             if reviewer is not None:
-                decisions.append((sample_id, reviewer, "approve" if accept else "reject", text or None))
+                decisions.append((sample_id, reviewer, "approve" if accept else "reject", text or None, score))
+            else:
+                # No reviewer on the task: labels went straight to acceptance; the owner's comment is
+                # kept on the sample but decides nothing (the acceptance does).
+                notes.append({"id": f"{task['id']}|{sample_id}", "accept": accept, "comment": text, "score": score})
         # All or nothing: the core checks every verdict before it applies any.
         try:
             if decisions:
