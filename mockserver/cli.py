@@ -238,6 +238,7 @@ def _one_line(text: str) -> str:
 def open_data(path: str):
     """The store of ``--data PATH``, loaded if the file exists; ``UsageError`` naming the file and the
     reason if its directory is missing or not writable, or the file is not a readable JSON state."""
+    from .persistence import DataFileError
     from .store import Store
 
     where = f"--data {path}"
@@ -257,14 +258,8 @@ def open_data(path: str):
         raise UsageError(f"{where}: directory {shown_dir} is not writable ({exc.strerror or exc})") from None
     try:
         return Store(path)
-    except OSError as exc:
-        raise UsageError(f"{where}: cannot read the file ({exc.strerror or exc})") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{where}: not a JSON state file (line {exc.lineno}: {exc.msg})") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{where}: not a JSON state file (not UTF-8 text)") from None
-    except ValueError as exc:
-        raise UsageError(f"{where}: not a state file ({_one_line(exc)})") from None
+    except DataFileError as exc:  # names the file: unreadable, not a state, or held by another server
+        raise UsageError(f"--data {_one_line(exc)}") from None
 
 
 def find_scenario(name_or_path: str, what: str) -> str:

@@ -15,6 +15,17 @@ from typing import Callable
 
 TABLE = "scheduler_events"
 
+
+def check_events(events) -> None:
+    """Raise ``ValueError`` unless every event can run (an imported state may hold anything)."""
+    for e in events:
+        due = e.get("due")
+        if not (isinstance(due, (int, float)) and not isinstance(due, bool) and isinstance(e.get("seq"), int)
+                and not isinstance(e.get("seq"), bool) and isinstance(e.get("name"), str)
+                and isinstance(e.get("payload", {}), dict)):
+            raise ValueError(f"scheduler event {e.get('id')!r} needs a numeric 'due', an integer 'seq', a 'name' "
+                             "and an object 'payload'")
+
 Handler = Callable[[object, dict], None]
 _HANDLERS: dict[str, Handler] = {}
 
@@ -45,6 +56,7 @@ class Scheduler:
     def rebuild(self) -> None:
         """Re-read the events from the store (after a reset or a state import)."""
         with self.world.store.lock:
+            check_events(self.table.all())
             self._heap = [(e["due"], e["seq"], e["id"]) for e in self.table.all()]
             heapq.heapify(self._heap)
             top = max((e["seq"] for e in self.table.all()), default=-1)

@@ -14,7 +14,7 @@ import sys
 import uvicorn
 
 from .app import build_apps
-from .store import Persister
+from .persistence import Persister
 from .vendors import VENDORS
 from .world import World
 
@@ -147,7 +147,7 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         config = uvicorn.Config(gates[name], log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=3)
         servers.append((_Server(config), sock))
-    persister = Persister(world.store)
+    persister = Persister(world.store, world.store.path)
     persister.start()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -8,22 +8,20 @@ each operation O(1) (or O(matches) for an indexed lookup):
 * ``KeyedTable`` uses the document's own string ``id`` as TinyDB's document id and mutates that live
   dict in place, and keeps equality indexes on declared fields (``tenant``, ``task_id``...).
 
-Persistence (``--data PATH``) is a snapshot: the whole database is written to a temp file and renamed
-over the target (atomic on POSIX), on a bounded interval when something changed and on clean shutdown.
-A crash or ``kill -9`` loses at most the changes of the last interval; the file is never half written.
+Persistence (``--data PATH``) is in ``persistence``: copy-on-write snapshots, at most a second apart.
 """
 from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 import threading
 from typing import Any, Callable, Iterable, Iterator
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
+
+from . import persistence
 
 
 class DuplicateId(KeyError):
@@ -278,10 +276,15 @@ class Store:
         self.db = TinyDB(storage=LiveMemoryStorage)
         self.db.table_class = KeyedTable
         self._collections: dict[str, Collection] = {}
-        self.version = 0  # bumped on every change; the persister flushes when it moved
-        self._flushed_version = 0
-        if path and os.path.exists(path):
-            self.load_file(path)
+        self.version = 0  # bumped on every change; the persister saves when it moved
+        self._file_lock = None
+        if path:
+            # One server per file (the lock names the holder), and a file that is not a state refuses
+            # to start: both before anything is served. See ``persistence``.
+            self._file_lock = persistence.lock(path)
+            data = persistence.read(path)
+            if data is not None:
+                self.load(data)
 
     def touch(self) -> None:
         self.version += 1
@@ -305,13 +308,9 @@ class Store:
             return {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items()) if docs}
 
     def load(self, data: dict) -> None:
-        """Replace everything with ``data`` (as produced by ``export``)."""
-        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
-            raise ValueError("state must be an object of table name -> list of documents")
-        for name, docs in data.items():
-            for doc in docs:
-                if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-                    raise ValueError(f"table {name!r}: every document needs a string 'id'")
+        """Replace everything with ``data`` (as produced by ``export``); checked first, so a refused
+        state (``ValueError``) changes nothing."""
+        persistence.check_state(data)
         with self.lock:
             memory = self.db.storage.read()
             memory.clear()
@@ -325,58 +324,3 @@ class Store:
     def clear(self) -> None:
         with self.lock:
             self.load({})
-
-    # -- persistence ---------------------------------------------------------------------
-    def load_file(self, path: str) -> None:
-        with open(path, encoding="utf-8") as fh:
-            self.load(json.load(fh))
-        self._flushed_version = self.version
-
-    def flush(self) -> bool:
-        """Write a snapshot to ``self.path`` atomically if anything changed. Returns True if written."""
-        if not self.path:
-            return False
-        with self.lock:
-            if self.version == self._flushed_version and os.path.exists(self.path):
-                return False
-            version = self.version
-            data = {name: list(docs.values()) for name, docs in sorted(self.db.storage.read().items())}
-            text = json.dumps(data, separators=(",", ":"))
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(prefix=".mockserver-", suffix=".json", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        self._flushed_version = version
-        return True
-
-
-class Persister:
-    """Flushes a store to its file every ``interval`` seconds while it changes, and once at stop."""
-
-    def __init__(self, store: Store, interval: float = 2.0):
-        self.store = store
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mockserver-persister", daemon=True)
-
-    def start(self) -> None:
-        if self.store.path:
-            self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.store.flush()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-        self.store.flush()

@@ -38,14 +38,30 @@ async def get_state():
     return current_world().store.export()
 
 
+def check_events(events) -> None:
+    from ..scheduler import check_events as check
+
+    check(events)
+
+
 async def put_state(body):
+    """Replace the whole state. All or nothing: the document is checked, loaded, and every service
+    rebuilt from it (scheduler, simulation); if any of that fails, the state before is put back and
+    the answer is a 400, so neither memory nor the ``--data`` file ever holds a half import."""
     world = current_world()
-    try:
-        world.store.load(body)
-    except ValueError as exc:
-        raise _bad(str(exc)) from None
-    for hook in world.services.get("load_hooks", []):
-        hook(world)
+    with world.store.lock:
+        before = world.store.export()
+        try:
+            check_events(body.get("scheduler_events") or [])  # also rebuilt on load, if a scheduler runs
+            world.store.load(body)
+            for hook in world.services.get("load_hooks", []):
+                hook(world)
+        except Exception as exc:  # noqa: BLE001 - any failure is the document's: restore, answer 400
+            world.store.load(before)
+            for hook in world.services.get("load_hooks", []):
+                hook(world)
+            reason = str(exc) if isinstance(exc, ValueError) else f"the state does not load ({type(exc).__name__})"
+            raise _bad(f"state not imported: {reason}") from None
     return {"status": "imported", "tables": len(body)}
 
 

@@ -1,0 +1,146 @@
+"""``--data``: what the README promises, tried the way it can break. A refused import changes nothing in
+memory or on disk; a failed save is said and retried; one server per file; a ``kill -9`` under load loses
+nothing older than the snapshot interval (1 s)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from mockserver import persistence
+from mockserver.store import Store
+from mockserver.testing import ServerProcess
+
+APP = "/v2/users/mock-user/apps/mock-app"
+AUTH = {"Authorization": "Key mock-clarifai-key"}
+
+
+def _wait_saved(path, predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate(json.loads(path.read_text())):
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("bad_state", [
+    {"scheduler_events": [{"id": "ev1", "seq": 1, "name": "x", "payload": {}}]},  # no 'due'
+    {"core_tasks": [{"no": "id"}]},
+    {"core_tasks": "not a list"},
+])
+def test_a_refused_import_changes_nothing_in_memory_or_on_disk(tmp_path, bad_state):
+    data = tmp_path / "state.json"
+    with ServerProcess("--data", str(data)) as server:
+        c = httpx.Client(base_url=server.urls["clarifai"], timeout=10)
+        assert c.post(f"{APP}/concepts", headers=AUTH, json={"concepts": [{"id": "kept"}]}).status_code == 200
+        assert _wait_saved(data, lambda s: any(d.get("concept_id") == "kept" for t in s.values() for d in t))
+        before_memory = c.get("/_mock/state").json()
+        before_file = data.read_bytes()
+        answer = c.put("/_mock/state", json=bad_state)
+        assert answer.status_code == 400 and answer.json()["error"], answer.text
+        assert c.get("/_mock/state").json() == before_memory
+        # the next ordinary change is saved on top of the old state, not of an empty one
+        assert c.post(f"{APP}/concepts", headers=AUTH, json={"concepts": [{"id": "after"}]}).status_code == 200
+        assert _wait_saved(data, lambda s: any(d.get("concept_id") == "after" for t in s.values() for d in t))
+        saved = json.loads(data.read_text())
+        assert any(d.get("concept_id") == "kept" for t in saved.values() for d in t)
+        assert len(data.read_bytes()) >= len(before_file)
+
+
+def test_a_failed_save_is_said_and_retried(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "state.json"
+    store = Store(str(path))
+    log = io.StringIO()
+    persister = persistence.Persister(store, str(path), log=log)
+    store.table("things").insert({"id": "a"})
+    assert persister.save() and json.loads(path.read_text()) == {"things": [{"id": "a"}]}
+    folder.rename(tmp_path / "gone")  # the directory disappears for a while
+    store.table("things").insert({"id": "b"})
+    assert not persister.save() and not persister.save()
+    assert log.getvalue().count("cannot save the state") == 1  # said once, not on every retry
+    (tmp_path / "gone").rename(folder)
+    assert persister.save()
+    assert "saved to" in log.getvalue() and "again" in log.getvalue()
+    assert json.loads(path.read_text()) == {"things": [{"id": "a"}, {"id": "b"}]}
+
+
+def test_the_persister_thread_survives_failures(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "state.json"
+    store = Store(str(path))
+    persister = persistence.Persister(store, str(path), interval=0.05, log=io.StringIO())
+    persister.start()
+    try:
+        folder.rename(tmp_path / "gone")
+        store.table("things").insert({"id": "x"})
+        time.sleep(0.3)
+        assert persister._thread.is_alive()
+        (tmp_path / "gone").rename(folder)
+        assert _wait_saved(path, lambda s: s.get("things") == [{"id": "x"}], timeout=35)
+    finally:
+        persister.stop()
+
+
+def test_a_second_server_on_the_same_file_refuses_and_names_the_first(tmp_path):
+    data = tmp_path / "state.json"
+    with ServerProcess("--data", str(data)) as first:
+        result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--clarifai-port", "0",
+                                 "--modelarts-port", "0", "--cloudfactory-port", "0", "--data", str(data)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2
+        assert f"in use by another mockserver (pid {first.proc.pid})" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def _hammer(url: str, acked: list, stop: threading.Event) -> None:
+    with httpx.Client(base_url=url, headers=AUTH, timeout=5) as c:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            name = f"c{threading.get_ident() % 1000}-{n}"
+            try:
+                r = c.post(f"{APP}/concepts", json={"concepts": [{"id": name}]})
+            except httpx.HTTPError:
+                return
+            if r.status_code == 200:
+                acked.append((time.monotonic(), name))
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_kill_9_under_load_loses_nothing_older_than_a_second(tmp_path, trial):
+    data = tmp_path / "state.json"
+    server = ServerProcess("--data", str(data)).start()
+    acked: list = []
+    stop = threading.Event()
+    workers = [threading.Thread(target=_hammer, args=(server.urls["clarifai"], acked, stop)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    time.sleep(2.5 + trial * 0.37)
+    killed_at = time.monotonic()
+    os.kill(server.proc.pid, signal.SIGKILL)
+    stop.set()
+    for w in workers:
+        w.join()
+    server.proc.wait()
+    time.sleep(0.5)  # a snapshot child that had started finishes on its own
+    assert len(acked) > 100
+    saved = {d.get("concept_id") for docs in json.loads(data.read_text()).values() for d in docs}
+    lost = [(killed_at - at, name) for at, name in acked if name not in saved]
+    oldest = max((age for age, _ in lost), default=0.0)
+    print(f"trial {trial}: {len(acked)} acknowledged writes, {len(lost)} lost, oldest lost {oldest:.3f} s before kill")
+    assert oldest <= persistence.INTERVAL + 0.25, lost[:5]
