@@ -6,6 +6,7 @@ principal for the handlers, and gives the journal and fault injection one place 
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any, Awaitable, Callable
@@ -15,6 +16,8 @@ from .vendors.base import RawRequest, Vendor, VendorError
 from .world import World, set_current_principal, set_current_world
 
 CONTROL_PREFIX = "/_mock"
+HEALTH_PATH = CONTROL_PREFIX + "/health"
+DRAIN_BYTES = 64 * 1024 * 1024  # an oversized body is read (and dropped) up to this much before the 413
 # Paths served without credentials: the control API and the interactive docs of each spec.
 PUBLIC_PREFIXES = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
 JSON_TYPES = ("application/json", "application/problem+json")
@@ -67,8 +70,12 @@ class Gate:
             return await self.app(scope, receive, send)
         set_current_world(self.world)
         set_current_principal(None)
+        if self.world.busy and scope.get("path") != HEALTH_PATH:
+            # A long state operation runs in a worker thread: wait for the state without holding the loop.
+            while self.world.busy:
+                await asyncio.sleep(0.002)
         scheduler = self.world.services.get("scheduler")
-        if scheduler is not None:  # scaled real time: let due events happen before anyone looks
+        if scheduler is not None and not self.world.busy:  # scaled real time: due events happen before anyone looks
             scheduler.run_due()
         raw, error = await self._read(scope, receive)
         scope.setdefault("state", {})["raw_request"] = raw
@@ -132,9 +139,11 @@ class Gate:
             host=headers.get("host", ""),
         )
         limit = self.world.settings.max_body_bytes
+        too_large = render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            return raw, render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+            await _discard(receive, DRAIN_BYTES)
+            return raw, too_large
         chunks, size = [], 0
         more = True
         while more:
@@ -144,7 +153,9 @@ class Gate:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return raw, render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+                if message.get("more_body", False):
+                    await _discard(receive, DRAIN_BYTES)
+                return raw, too_large
             chunks.append(chunk)
             more = message.get("more_body", False)
         raw.body = b"".join(chunks)
@@ -161,6 +172,18 @@ class Gate:
                 _set_header(scope, b"content-type", b"application/json")
                 raw.headers["content-type"] = "application/json"
         return raw, None
+
+
+async def _discard(receive, budget: int) -> None:
+    """Read and drop the rest of an oversized body (up to ``budget`` bytes) before answering 413: a
+    client that is still sending (Python's urllib) otherwise sees a reset connection, not the answer."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _set_header(scope, name: bytes, value: bytes) -> None:

@@ -97,7 +97,7 @@ async def _tick(world: World, interval: float = 0.1) -> None:
     while True:
         await asyncio.sleep(interval)
         scheduler = world.services.get("scheduler")
-        if scheduler is not None and world.clock.mode != "manual":
+        if scheduler is not None and world.clock.mode != "manual" and not world.busy:
             try:
                 scheduler.run_due()
             except Exception:  # an event must never stop the server

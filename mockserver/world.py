@@ -5,7 +5,9 @@ same handler code serves a socket server and the in-process transport alike.
 """
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -81,6 +83,10 @@ class World:
         # Hooks run by ``reset`` after the store is cleared (vendors re-seed, simulation restarts).
         self.reset_hooks: list[Callable[["World"], None]] = []
         self.services: dict[str, Any] = {}  # long-lived helpers: journal, faults, simulation...
+        # Long state operations (scenario load, import, reset) run off the event loop, one at a time;
+        # while ``busy``, requests wait for the state in the gate instead of the loop waiting for the lock.
+        self.busy = 0
+        self._long_operation = threading.Lock()
         # Work done right after creation (seeding, a headless run) belongs to this world; each request
         # sets it again in the gate.
         set_current_world(self)
@@ -95,6 +101,19 @@ class World:
             if on_reset is not None:
                 self.reset_hooks.insert(0 if first else len(self.reset_hooks), lambda w: on_reset(helper))
         return helper
+
+    async def off_loop(self, fn: Callable[..., Any], *args) -> Any:
+        """Run ``fn(*args)`` (a long operation on the whole state) in a worker thread. Requests arriving
+        meanwhile wait for it in the gate (``busy``), so health checks answer and no port freezes."""
+        def run():
+            with self._long_operation:
+                return fn(*args)
+
+        self.busy += 1  # on the loop's thread, before any other request can look
+        try:
+            return await asyncio.to_thread(run)
+        finally:
+            self.busy -= 1
 
     def reset(self) -> None:
         with self.store.lock:

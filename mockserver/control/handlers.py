@@ -1,6 +1,7 @@
 """Handlers of openapi/control.yaml (operationId -> snake_case function)."""
 from __future__ import annotations
 
+import json
 import logging
 
 from ..vendors.base import VendorError
@@ -30,12 +31,29 @@ async def get_workspace():
 
 
 async def post_reset():
-    current_world().reset()
+    world = current_world()
+    await world.off_loop(world.reset)  # re-seeding a large scenario takes seconds: not on the loop
     return {"status": "reset"}
 
 
 async def get_state():
-    return current_world().store.export()
+    """The whole state as JSON, built off the event loop (a large state takes seconds to copy and encode)."""
+    from starlette.responses import Response
+
+    world = current_world()
+
+    def encode() -> bytes:
+        # In slices of documents: one json.dumps of everything would hold the GIL (and so the event
+        # loop) for seconds; each slice holds it for a few milliseconds.
+        parts = []
+        for n, (name, docs) in enumerate(world.store.export().items()):
+            parts.append(("{" if n == 0 else ",") + json.dumps(name) + ":[")
+            for i in range(0, len(docs), 500):
+                parts.append(("," if i else "") + json.dumps(docs[i:i + 500], allow_nan=False)[1:-1])
+            parts.append("]")
+        return ("".join(parts) + "}" if parts else "{}").encode("utf-8")
+
+    return Response(await world.off_loop(encode), media_type="application/json")
 
 
 def check_events(events) -> None:
@@ -44,24 +62,37 @@ def check_events(events) -> None:
     check(events)
 
 
-async def put_state(body):
-    """Replace the whole state. All or nothing: the document is checked, loaded, and every service
-    rebuilt from it (scheduler, simulation); if any of that fails, the state before is put back and
-    the answer is a 400, so neither memory nor the ``--data`` file ever holds a half import."""
-    world = current_world()
+def _all_or_nothing(world, apply, failed: str):
+    """``apply()`` on the whole state, or, if anything in it fails, the state as it was and a 400 saying
+    ``failed`` and why (a ValueError's text is meant for people; anything else is named by its kind)."""
     with world.store.lock:
         before = world.store.export()
         try:
-            check_events(body.get("scheduler_events") or [])  # also rebuilt on load, if a scheduler runs
-            world.store.load(body)
-            for hook in world.services.get("load_hooks", []):
-                hook(world)
+            return apply()
         except Exception as exc:  # noqa: BLE001 - any failure is the document's: restore, answer 400
+            if not isinstance(exc, ValueError):
+                logging.getLogger("mockserver").warning("%s", failed, exc_info=exc)
             world.store.load(before)
             for hook in world.services.get("load_hooks", []):
                 hook(world)
-            reason = str(exc) if isinstance(exc, ValueError) else f"the state does not load ({type(exc).__name__})"
-            raise _bad(f"state not imported: {reason}") from None
+            reason = str(exc) if isinstance(exc, ValueError) else f"it does not load ({type(exc).__name__})"
+            raise _bad(f"{failed}: {reason}") from None
+
+
+async def put_state(body):
+    """Replace the whole state. All or nothing: the document is checked, loaded, and every service
+    rebuilt from it (scheduler, simulation); if any of that fails, the state before is put back and
+    the answer is a 400, so neither memory nor the ``--data`` file ever holds a half import. Runs off
+    the event loop (a large state takes seconds)."""
+    world = current_world()
+
+    def apply():
+        check_events(body.get("scheduler_events") or [])  # also rebuilt on load, if a scheduler runs
+        world.store.load(body)
+        for hook in world.services.get("load_hooks", []):
+            hook(world)
+
+    await world.off_loop(_all_or_nothing, world, apply, "state not imported")
     return {"status": "imported", "tables": len(body)}
 
 
@@ -176,12 +207,14 @@ async def get_scenario():
 
 
 async def post_scenario(body):
+    """Load a scenario (a shipped file by name, or a document), all or nothing, off the event loop."""
+    from .. import core
     from ..simulation import Scenario, install
     from ..simulation.scenario import read, resolve_path
 
     world = current_world()
-    before = world.store.export()  # a scenario that fails half-way must leave the state as it was
-    try:
+
+    def apply():
         if isinstance(body, dict) and "path" in body:
             if set(body) - {"path", "seed"} or not isinstance(body["path"], str):
                 raise ValueError('give {"path": "file.yaml", "seed": n} or a scenario document')
@@ -190,15 +223,9 @@ async def post_scenario(body):
         else:
             scenario = Scenario.from_doc(body, "<request body>")
         install(world, scenario)
-    except Exception as exc:  # noqa: BLE001 - any failure is the scenario's: answer 400, restore the state
-        if not isinstance(exc, ValueError):
-            logging.getLogger("mockserver").exception("scenario failed to load")
-        world.store.load(before)
-        for hook in world.services.get("load_hooks", []):
-            hook(world)
-        raise _bad(f"scenario not loaded: {exc}") from None
-    from .. import core
+        return scenario
 
+    scenario = await world.off_loop(_all_or_nothing, world, apply, "scenario not loaded")
     return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,
             "people": [p["id"] for p in scenario.people],
             "tasks": [t["id"] for t in core.list_tasks(world.store)], "clock": world.clock.to_dict()}

@@ -144,3 +144,18 @@ def test_kill_9_under_load_loses_nothing_older_than_a_second(tmp_path, trial):
     oldest = max((age for age, _ in lost), default=0.0)
     print(f"trial {trial}: {len(acked)} acknowledged writes, {len(lost)} lost, oldest lost {oldest:.3f} s before kill")
     assert oldest <= persistence.INTERVAL + 0.25, lost[:5]
+
+
+def test_urllib_sees_the_413_of_an_oversized_body():
+    """urllib sends the whole body before reading: the server must read (and drop) it to be heard."""
+    import urllib.error
+    import urllib.request
+
+    with ServerProcess() as server:
+        body = b'{"tasks": [' + b" " * (11 * 1024 * 1024) + b"]}"
+        request = urllib.request.Request(f"{server.urls['clarifai']}{APP}/tasks", data=body, method="POST",
+                                         headers={"content-type": "application/json", **AUTH})
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=30)
+        assert info.value.code == 413
+        assert json.loads(info.value.read())["status"]["code"]
