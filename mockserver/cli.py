@@ -126,6 +126,12 @@ OPTIONS: list[Option] = [
     Option("scenario", "--scenario", "MOCKSERVER_SCENARIO", None, "default workspace",
            "scenario to load: a file, or the name of a shipped one (see 'mockserver scenarios')", ("serve",),
            metavar="NAME|PATH"),
+    Option("control_token", "--control-token", "MOCKSERVER_CONTROL_TOKEN", None, "none on loopback; generated otherwise",
+           "the control API (/_mock) then needs 'Authorization: Bearer TOKEN' (or 'X-Mockserver-Token: TOKEN'); "
+           "bound off loopback without one, a token is generated and printed", ("serve",), metavar="TOKEN"),
+    Option("control", "--control", "MOCKSERVER_CONTROL", True, "on",
+           "serve the control API under /_mock (--no-control removes all of it but /_mock/health)", ("serve",),
+           boolean),
     Option("strict", "--strict", "MOCKSERVER_STRICT", False, "off",
            "validate answers against the specs too; refuse unknown fields", ("serve",), boolean),
     Option("log_format", "--log-format", "MOCKSERVER_LOG_FORMAT", "text", "text",
@@ -275,7 +281,8 @@ def build_world(args) -> World:
     from .workspace import seed_workspace
 
     store = open_data(args.data) if getattr(args, "data", None) else None
-    settings = Settings(host=args.host, data_path=args.data, scenario_path=args.scenario, strict=args.strict)
+    settings = Settings(host=args.host, data_path=args.data, scenario_path=args.scenario, strict=args.strict,
+                        control=args.control is not False, control_token=args.control_token or None)
     world = World(settings, store=store)
     loader = None
     if args.scenario:

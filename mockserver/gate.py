@@ -7,6 +7,7 @@ principal for the handlers, and gives the journal and fault injection one place 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import time
 from typing import Any, Awaitable, Callable
@@ -104,6 +105,8 @@ class Gate:
                     answer = await hook(self.vendor, raw)
                     if answer is not None:
                         break
+            if answer is None and raw.path.startswith(CONTROL_PREFIX) and raw.path != HEALTH_PATH:
+                answer = control_refusal(self.world.settings, self.vendor, raw)
             if answer is None and not raw.path.startswith(PUBLIC_PREFIXES + tuple(self.vendor.public_prefixes)):
                 try:
                     set_current_principal(self.vendor.authenticate(self.world, raw))
@@ -172,6 +175,27 @@ class Gate:
                 _set_header(scope, b"content-type", b"application/json")
                 raw.headers["content-type"] = "application/json"
         return raw, None
+
+
+def control_refusal(settings, vendor: Vendor, raw: RawRequest):
+    """An answer refusing a control-API request, or None to let it through: with ``--no-control`` the
+    control API does not exist (the vendor's 404); with a token, it needs ``Authorization: Bearer TOKEN``
+    or ``X-Mockserver-Token: TOKEN`` (a 401 in the control API's envelope)."""
+    if not settings.control:
+        return render(vendor, vendor.not_found_route(raw.method, raw.path))
+    token = settings.control_token
+    if not token:
+        return None
+    given = raw.headers.get("x-mockserver-token") or ""
+    bearer = raw.headers.get("authorization") or ""
+    if bearer[:7].lower() == "bearer ":
+        given = given or bearer[7:].strip()
+    if given and hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
+        return None
+    err = VendorError(401, {"error": "the control API needs its token",
+                            "details": "send 'Authorization: Bearer TOKEN' or 'X-Mockserver-Token: TOKEN'"})
+    err.headers = {"WWW-Authenticate": 'Bearer realm="mockserver control"'}
+    return render(None, err)
 
 
 async def _discard(receive, budget: int) -> None:

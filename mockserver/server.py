@@ -7,6 +7,7 @@ import errno
 import ipaddress
 import json
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -172,11 +173,20 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
                 write_ports_file(ports_file, world.urls)
             except OSError as exc:
                 raise OSError(exc.errno, f"cannot write --ports-file {ports_file} ({exc.strerror or exc})") from None
+        if exposed and world.settings.control and not world.settings.control_token:
+            # Off loopback the control API (state, secrets, faults) is closed to strangers: a token it is.
+            world.settings.control_token = secrets.token_urlsafe(24)
+            print(f"mockserver: the control API (/_mock) needs 'Authorization: Bearer {world.settings.control_token}' "
+                  "(set your own with --control-token, or --no-control)", file=sys.stderr, flush=True)
         if not quiet:
             if exposed:
                 shown_host = f"[{host}]" if ":" in host else host
-                print(f"mockserver: warning: listening on {shown_host}: anyone who can reach this machine can use "
-                      "the control API (/_mock) without credentials", file=sys.stderr, flush=True)
+                guard = "token above" if world.settings.control_token else "--control-token"
+                what = ("the control API (/_mock) is closed but for its token" if world.settings.control
+                        else "the control API is off")
+                print(f"mockserver: warning: listening on {shown_host}: anyone who can reach this machine can call "
+                      f"the vendor APIs with the workspace's credentials; {what}" +
+                      (f" ({guard})" if world.settings.control else ""), file=sys.stderr, flush=True)
             for name, url in world.urls.items():
                 where = listening[name]
                 extra = "" if url == f"http://{where}" else f"  (listening on {where})"

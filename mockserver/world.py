@@ -70,6 +70,8 @@ class Settings:
     data_path: str | None = None
     scenario_path: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    control: bool = True  # serve /_mock (health is always served)
+    control_token: str | None = None  # when set, /_mock needs it (see gate.control_refusal)
     extra: dict = field(default_factory=dict)
 
 

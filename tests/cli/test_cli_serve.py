@@ -73,11 +73,14 @@ def test_wildcard_host_prints_a_loopback_url_and_a_warning(tmp_path):
     with server:
         urls = server.urls
         assert all(re.fullmatch(r"http://127\.0\.0\.1:\d+", url) for url in urls.values()), urls
-        assert httpx.get(f"{urls['modelarts']}/_mock/clock").status_code == 200
+        assert httpx.get(f"{urls['modelarts']}/_mock/clock").status_code == 401  # closed: a token is needed
         status, out, err = server.stop()
     assert status == 0, err
     lines = out.splitlines()
     for name, url in urls.items():
         assert f"{name:13s} {url}  (listening on 0.0.0.0:{url.rsplit(':', 1)[1]})" in lines
-    assert err.splitlines()[0] == ("mockserver: warning: listening on 0.0.0.0: anyone who can reach this machine "
-                                   "can use the control API (/_mock) without credentials")
+    first, second = err.splitlines()[:2]
+    assert first.startswith("mockserver: the control API (/_mock) needs 'Authorization: Bearer ")
+    assert second == ("mockserver: warning: listening on 0.0.0.0: anyone who can reach this machine can call the "
+                      "vendor APIs with the workspace's credentials; the control API (/_mock) is closed but for its "
+                      "token (token above)")
