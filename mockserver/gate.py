@@ -18,6 +18,9 @@ from .world import World, set_current_principal, set_current_world
 
 CONTROL_PREFIX = "/_mock"
 HEALTH_PATH = CONTROL_PREFIX + "/health"
+# Headers that say who calls: each may appear once (RFC 9110 lets a list header repeat; these are not lists).
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-auth-token", "x-api-key", "x-sdk-date", "x-sdk-content-sha256",
+                                "x-project-id", "x-mockserver-token"})
 DRAIN_BYTES = 64 * 1024 * 1024  # an oversized body is read (and dropped) up to this much before the 413
 # Paths served without credentials: the control API and the interactive docs of each spec.
 PUBLIC_PREFIXES = (CONTROL_PREFIX, "/ui", "/openapi.json", "/openapi.yaml")
@@ -131,7 +134,13 @@ class Gate:
         return render(self.vendor, self.vendor.bad_request(message, "body"))
 
     async def _read(self, scope, receive) -> tuple[RawRequest, Any]:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers: dict[str, str] = {}
+        repeated = None
+        for k, v in scope.get("headers", []):
+            name = k.decode("latin-1").lower()
+            if name in headers and name in CREDENTIAL_HEADERS:
+                repeated = name
+            headers[name] = v.decode("latin-1")
         raw = RawRequest(
             method=scope["method"],
             path=scope["path"],
@@ -141,6 +150,12 @@ class Gate:
             scheme=scope.get("scheme", "http"),
             host=headers.get("host", ""),
         )
+        if repeated is not None:
+            # Which one would count? Refused rather than guessed (the last one used to win).
+            message = f"the {repeated} header is given more than once"
+            if raw.path.startswith(CONTROL_PREFIX):
+                return raw, render(None, VendorError(400, {"error": message, "details": repeated}))
+            return raw, render(self.vendor, self.vendor.bad_request(message, repeated))
         limit = self.world.settings.max_body_bytes
         too_large = render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
         declared = headers.get("content-length")

@@ -173,3 +173,16 @@ def test_other_app_sees_only_its_own(mock, path):
         assert all("mock" not in str(x.get("id")) for x in body[key])
     with mock.client("clarifai", headers={"Authorization": "Key other-clarifai-key"}) as other:
         assert other.get("/v2/inputs/input-004").status_code == 404
+
+
+def test_a_collaborator_annotates_as_themself_whatever_user_id_says(mock):
+    """A collaborator's PAT cannot annotate as another user; the app's owner may post for a worker."""
+    with mock.client("clarifai", headers={"Authorization": "Key mock-clarifai-pat-labeler-1"}) as labeler:
+        posted = labeler.post("/v2/users/mock-user/apps/mock-app/annotations", json={"annotations": [
+            {"input_id": "input-001", "user_id": "labeler-2", "data": {"concepts": [{"id": "cat"}]}}]})
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["annotations"][0]["user_id"] == "labeler-1"
+    with mock.client("clarifai", headers={"Authorization": "Key mock-clarifai-key"}) as owner:
+        posted = owner.post("/v2/users/mock-user/apps/mock-app/annotations", json={"annotations": [
+            {"input_id": "input-002", "user_id": "labeler-2", "data": {"concepts": [{"id": "cat"}]}}]})
+    assert posted.json()["annotations"][0]["user_id"] == "labeler-2"

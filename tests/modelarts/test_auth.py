@@ -111,3 +111,36 @@ def test_signed_request_days_away_is_stale(mock):
             assert "expired" in r.json()["error_msg"]
     finally:
         sig._wall = wall
+
+
+def test_a_signed_body_hash_must_be_the_body_s_hash(live_server):
+    """A signed request replayed with another body and the original X-Sdk-Content-Sha256 is refused."""
+    import hashlib
+
+    import httpx
+
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    from mockserver.vendors.modelarts.workspace import DEFAULT
+
+    url = live_server.urls["modelarts"]
+    path = f"/v2/{DEFAULT['project_id']}/workforces"
+    body = b'{"workforce_name": "signed-team"}'
+    headers = {"Content-Type": "application/json", "X-Sdk-Content-Sha256": hashlib.sha256(body).hexdigest()}
+    req = SdkRequest(method="POST", schema="http", host=url.split("://", 1)[1], resource_path=path, query_params=[],
+                     header_params=headers, body=body)
+    Signer(BasicCredentials(DEFAULT["ak"], DEFAULT["sk"], DEFAULT["project_id"])).sign(req)
+    forged = httpx.post(f"{url}{req.uri}", headers=req.header_params, content=b'{"workforce_name": "forged-team"}')
+    assert forged.status_code == 401 and "X-Sdk-Content-Sha256" in forged.json()["error_msg"]
+    genuine = httpx.post(f"{url}{req.uri}", headers=req.header_params, content=body)
+    assert genuine.status_code in (200, 201), genuine.text
+
+
+def test_a_credential_header_given_twice_is_refused(modelarts):
+    from mockserver.vendors.modelarts.workspace import DEFAULT
+
+    answer = modelarts.get(f"/v2/{DEFAULT['project_id']}/workforces",
+                           headers=[("X-Auth-Token", DEFAULT["token"]), ("X-Auth-Token", "other-token")])
+    assert answer.status_code == 400 and "more than once" in answer.json()["error_msg"]

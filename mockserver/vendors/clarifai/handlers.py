@@ -191,7 +191,8 @@ async def list_dataset_inputs(dataset_id, page=None, per_page=None, **_):
 
 # -- annotations and task work -----------------------------------------------------------------------
 async def post_annotations(body, **_):
-    return ok(annotations=ann.post(_app(), _caller(), _list(body, "annotations")))
+    who = current_principal()
+    return ok(annotations=ann.post(_app(), _caller(), _list(body, "annotations"), owner=who["caller"] == who["user_id"]))
 
 
 async def list_annotations(page=None, per_page=None, ids=None, input_ids=None, user_ids=None, task_id=None,

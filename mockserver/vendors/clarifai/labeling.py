@@ -168,7 +168,9 @@ def _task_ids(app: str, views: list[dict]) -> dict:
 
 
 # -- posting and patching ---------------------------------------------------------------------------------
-def post(app: str, caller: str, wire: list) -> list[dict]:
+def post(app: str, caller: str, wire: list, owner: bool = True) -> list[dict]:
+    """Store annotations. The app's owner (its app key, or the owner's PAT) may post on a worker's behalf
+    with ``user_id``; anyone else (a collaborator's PAT) is recorded as themself, whatever the body says."""
     store = current_world().store
     specs = []
     with store.lock:
@@ -181,7 +183,8 @@ def post(app: str, caller: str, wire: list) -> list[dict]:
                 raise invalid(f"{field}.input_id: no input {input_id!r} in this app")
             data = a.get("data") or {}
             labels = labels_of(data, f"{field}.data")
-            worker = a.get("user_id") or ((a.get("worker") or {}).get("user") or {}).get("id") or caller
+            worker = (a.get("user_id") or ((a.get("worker") or {}).get("user") or {}).get("id") or caller) if owner \
+                else caller
             given = None
             if isinstance(a.get("status"), dict) and a["status"].get("code") is not None:
                 given = STATUS_OF_CODE[code_name(a["status"]["code"], f"{field}.status.code", ANNOTATION_CODES)]

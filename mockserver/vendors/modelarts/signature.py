@@ -81,6 +81,12 @@ def verify_request(world, request: RawRequest) -> dict:
     expected = signature(cred["sk"], sdk_date, canonical_request(request, signed))
     if not hmac.compare_digest(expected, sig):
         raise err("0203", "Signature verification failed: check the secret key", 401)
+    # A declared body hash stands for the body in the signature, so it must BE the body's hash: else a
+    # signed request could be replayed with another body and the original header.
+    declared = (request.headers.get("x-sdk-content-sha256") or "").strip().lower()
+    if request.body and declared and declared != "unsigned-payload" \
+            and not hmac.compare_digest(declared, hashlib.sha256(request.body).hexdigest()):
+        raise err("0203", "Signature verification failed: the body does not match X-Sdk-Content-Sha256", 401)
     header_project = request.headers.get("x-project-id")
     principal = {"project_id": cred["project_id"], "via": "aksk", "ak": ak}
     if header_project and header_project != cred["project_id"]:
