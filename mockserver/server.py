@@ -15,6 +15,7 @@ import sys
 import uvicorn
 
 from .app import build_apps
+from .connections import FirstByteTimeoutProtocol
 from .persistence import Persister
 from .vendors import VENDORS
 from .world import World
@@ -146,7 +147,7 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         listening[name] = host_port(host, port)
         exposed = exposed or not is_loopback(address)
         config = uvicorn.Config(gates[name], log_level="warning", access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=3)
+                                timeout_graceful_shutdown=3, http=FirstByteTimeoutProtocol)
         servers.append((_Server(config), sock))
     persister = Persister(world.store, world.store.path)
     persister.start()

@@ -159,3 +159,22 @@ def test_urllib_sees_the_413_of_an_oversized_body():
             urllib.request.urlopen(request, timeout=30)
         assert info.value.code == 413
         assert json.loads(info.value.read())["status"]["code"]
+
+
+def test_connections_that_never_send_a_byte_are_closed():
+    import socket
+
+    from mockserver import connections
+
+    with ServerProcess(env={"MOCKSERVER_FIRST_BYTE_TIMEOUT": "0.5"}) as server:
+        host, port = server.urls["clarifai"].rsplit("/", 1)[1].split(":")
+        silent = [socket.create_connection((host, int(port)), timeout=5) for _ in range(20)]
+        try:
+            for sock in silent:
+                sock.settimeout(5)
+                assert sock.recv(1) == b""  # closed by the server, not by our timeout
+            assert httpx.get(f"{server.urls['clarifai']}/_mock/health").status_code == 200
+        finally:
+            for sock in silent:
+                sock.close()
+    assert connections.FIRST_BYTE_TIMEOUT == 10.0
