@@ -84,7 +84,9 @@ class CachedParameterValidator(ParameterValidator):
             try:
                 _param_validators(param).validate(value)
             except ValidationError as exception:
-                return str(exception)
+                # The message for people ("101 is greater than the maximum of 100"), not jsonschema's dump
+                # of the schema and the instance that str() gives.
+                return f"{param.get('name', 'parameter')}: {exception.message}"
         elif param.get("required"):
             return f"Missing {parameter_type} parameter '{param['name']}'"
         return None

@@ -159,7 +159,7 @@ class Gate:
         limit = self.world.settings.max_body_bytes
         too_large = render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await _discard(receive, DRAIN_BYTES)
             return raw, too_large
         chunks, size = [], 0

@@ -37,7 +37,7 @@ def _head(body: bytes, limit: int) -> bytes:
 def _status_matches(status: int, wanted: str) -> bool:
     """``404``, ``4xx`` or ``400-499``."""
     wanted = wanted.strip().lower()
-    if wanted.endswith("xx") and wanted[:-2].isdigit():
+    if wanted.endswith("xx") and wanted[:-2].isascii() and wanted[:-2].isdigit():
         return status // 100 == int(wanted[:-2])
     if "-" in wanted:
         low, high = wanted.split("-", 1)

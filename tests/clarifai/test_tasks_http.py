@@ -178,3 +178,10 @@ def test_key_errors(mock):
 def test_list_page_far_past_the_data_is_empty_not_an_error(clarifai):
     r = clarifai.get("/v2/tasks", params={"page": 40914318198993141382488402962677760})
     assert r.status_code == 200 and r.json()["tasks"] == []
+
+
+@pytest.mark.parametrize("code", ["²", "١٢", "-٣"])
+def test_a_status_code_in_non_ascii_digits_is_a_400_not_a_500(clarifai, code):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: found by schemathesis."""
+    r = clarifai.get("/v2/users/mock-user/apps/mock-app/annotations", params={"statuses.code": code})
+    assert r.status_code == 400 and "invalid literal" not in r.text

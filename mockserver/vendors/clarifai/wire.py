@@ -89,7 +89,7 @@ def enum_name(kind: str, value: Any, field: str, default: str | None = None) -> 
     table = ENUMS[kind]
     if isinstance(value, bool):
         raise invalid(f"{field}: {value!r} is not a valid value")
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    if isinstance(value, str) and value.lstrip("-").isascii() and value.lstrip("-").isdigit():
         value = int(value)
     if isinstance(value, int):
         for name, number in table.items():
@@ -102,7 +102,7 @@ def enum_name(kind: str, value: Any, field: str, default: str | None = None) -> 
 
 def code_name(value: Any, field: str, allowed: tuple[str, ...] | None = None) -> str:
     """A status code given by name or number, checked against ``allowed``."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # "²".isdigit() but int("²") fails
         value = int(value)
     name = CODE_BY_NUMBER.get(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(name, str) or name not in CODES or (allowed and name not in allowed):
