@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.metadata as _metadata
 import hashlib
 import json
 import logging
@@ -10,14 +11,13 @@ import re
 from pathlib import Path
 
 import connexion
-import connexion.spec
 import connexion.validators
 import yaml
 import connexion.context as connexion_context
-from connexion.apps.asynchronous import AsyncOperation
+from connexion.apps.abstract import AbstractApp
+from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators.main import StarletteDecorator
-from connexion.operations.openapi import OpenAPIOperation
 from connexion.json_schema import Draft4RequestValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
@@ -38,6 +38,14 @@ from .world import World
 
 SPEC_DIR = spec_dir()
 
+# The app is built against Connexion 3.3's API (MockApp's inner app, the validator classes): say so
+# plainly rather than fail somewhere inside Connexion.
+CONNEXION_RANGE = ((3, 3), (3, 4))
+_found = tuple(int(p) for p in re.findall(r"\d+", _metadata.version("connexion"))[:2])
+if not CONNEXION_RANGE[0] <= _found < CONNEXION_RANGE[1]:
+    raise ImportError(f"mockserver needs connexion >=3.3,<3.4 (found {_metadata.version('connexion')}); "
+                      "pip install 'connexion[swagger-ui,uvicorn]>=3.3,<3.4'")
+
 log = logging.getLogger("mockserver")
 
 # Credentials are checked by the gate in each vendor's own way (signatures, keys bound to tenants), so
@@ -45,9 +53,6 @@ log = logging.getLogger("mockserver")
 MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
 
 
-# Specs are validated by the test suite (tests/server/test_foundation.py); validating them again at every
-# start would cost more than the rest of start-up, so Connexion's own check is skipped.
-connexion.spec.OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
 _FORMATS = Draft4Validator.FORMAT_CHECKER
 
 
@@ -220,37 +225,15 @@ VALIDATOR_MAP = {**connexion.validators.VALIDATOR_MAP, "parameter": CachedParame
 
 
 # -- Connexion's per-request set-up, done once ---------------------------------------------------------
-# Connexion 3.3 rebuilds, on every request, things that depend only on the operation: it decorates the
-# handler afresh (which calls ``inspect.signature`` on it) and recomputes the operation's body definition
-# about seven times (request validation, URI parsing, parameter injection). The two patches below keep
-# what Connexion computes, per operation, the first time; the results and their use are Connexion's own.
-# They rely on Connexion internals (``AsyncOperation.fn``, ``OpenAPIOperation.body_definition``): the
-# version is pinned in pyproject.toml, and tests/server exercises every path they touch.
-
-_body_definition = OpenAPIOperation.body_definition
-
-
-def _cached_body_definition(self, content_type=None):
-    """``OpenAPIOperation.body_definition``, memoised per operation and content type (a pure function of
-    the spec; it returns the same dict every time, so handing out the one computed first is equivalent)."""
-    cache = self.__dict__.get("_mock_body_definitions")
-    if cache is None:
-        cache = self.__dict__["_mock_body_definitions"] = {}
-    found = cache.get(content_type)
-    if found is None:
-        found = _body_definition(self, content_type)
-        if len(cache) < 16:  # content types come from clients: keep the table small
-            cache[content_type] = found
-    return found
-
-
-OpenAPIOperation.body_definition = _cached_body_definition
-
+# Connexion 3.3 decorates the handler afresh on every request (parameter injection, response building,
+# ``inspect.signature`` on the handler). ``MockApp`` is an ``AsyncApp`` whose operations keep the
+# decorated handler: same decorator, same results, built once per operation. It is a subclass passed in
+# where Connexion builds its innermost app; nothing of Connexion's own classes changes, so another
+# Connexion app in the same process (a user's, under the pytest plugin) behaves exactly as before.
 
 class _DecorateOnce(StarletteDecorator):
-    """Connexion's Starlette decorator, but the handler is wrapped (parameter injection, response
-    building) once instead of per request. Each request still builds its own request object from the
-    request's context (``connexion.context``), exactly as the stock decorator does."""
+    """Connexion's Starlette decorator, applied once: each request still builds its own request object
+    from the request's context (``connexion.context``), exactly as the stock decorator does."""
 
     def __call__(self, function):
         decorated = self.decorate(function)
@@ -264,15 +247,33 @@ class _DecorateOnce(StarletteDecorator):
         return wrapper
 
 
-def _decorated_once(self):
-    fn = self.__dict__.get("_mock_fn")
-    if fn is None:
-        fn = self.__dict__["_mock_fn"] = _DecorateOnce(pythonic_params=self.pythonic_params,
-                                                       jsonifier=self.jsonifier)(self._fn)
-    return fn
+class _OnceOperation(AsyncOperation):
+    _decorated = None
+
+    @property
+    def fn(self):
+        if self._decorated is None:
+            self._decorated = _DecorateOnce(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self._fn)
+        return self._decorated
 
 
-AsyncOperation.fn = property(_decorated_once)
+class _OnceApi(AsyncApi):
+    def make_operation(self, operation):
+        return _OnceOperation.from_operation(operation, pythonic_params=self.pythonic_params,
+                                             jsonifier=self.jsonifier)
+
+
+class _OnceASGIApp(AsyncASGIApp):
+    api_cls = _OnceApi
+
+
+class MockApp(connexion.AsyncApp):
+    """``connexion.AsyncApp`` with ``_OnceASGIApp`` as its innermost application: AsyncApp's constructor
+    does exactly this with the stock inner app, then hands over to AbstractApp's."""
+
+    def __init__(self, import_name: str, **kwargs):
+        self._middleware_app = _OnceASGIApp()
+        AbstractApp.__init__(self, import_name, **kwargs)
 
 
 @functools.lru_cache(maxsize=None)
@@ -370,7 +371,7 @@ def _field_from_detail(detail: str) -> str | None:
 
 
 def build_app(vendor: Vendor, world: World):
-    app = connexion.AsyncApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES,
+    app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES,
                              validator_map=VALIDATOR_MAP)
     app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
                 validate_responses=world.settings.strict, strict_validation=world.settings.strict)
