@@ -7,7 +7,9 @@ reproduce it.
 from __future__ import annotations
 
 import time
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -15,31 +17,10 @@ from schemathesis.engine import events, from_schema
 
 from mockserver.testing import InProcess
 
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 ALL_INFERENCE = ["location-headers", "dependency-analysis"]
-# Clarifai's GET calls take ``user_app_id.user_id`` query parameters (the SDK sends them); schemathesis'
-# dependency analysis then writes links naming ``query.user_app_id.user_id``, which its own link parser
-# splits at the dot and refuses.  The Clarifai spec carries explicit links instead.
-INFERENCE = {"clarifai": ["location-headers"]}
 
 SPEC_URL = {"control": "/_mock/openapi.json"}  # vendors: /openapi.json on their own port
-
-
-def auth_headers(vendor: str, ws: dict) -> dict[str, str]:
-    return {
-        "clarifai": lambda w: {"Authorization": f"Key {w['key']}"},
-        "modelarts": lambda w: {"X-Auth-Token": w["token"]},
-        "cloudfactory": lambda w: {"x-api-key": w["api_key"]},
-    }[vendor](ws[vendor])
-
-
-def known_ids(ws: dict) -> dict[str, str]:
-    """Path parameters pinned to the workspace's own ids, so generated calls get past the tenant checks."""
-    return {
-        "path.user_id": ws["clarifai"]["user_id"],
-        "path.app_id": ws["clarifai"]["app_id"],
-        "path.project_id": ws["modelarts"]["project_id"],
-        "path.workstream_id": ws["cloudfactory"]["workstream_id"],
-    }
 
 
 @dataclass
@@ -59,38 +40,18 @@ class Report:
         return "\n".join(lines)
 
 
-# spec -> operations whose every input is valid, with the reason.
-POSITIVE_ONLY = {
-    # The upload URL takes any bytes of the declared media type: there is no invalid body to generate.
-    "cloudfactory": ("PutMediaUpload",),
-}
-
-
 def run(spec: str, max_examples: int, max_time: int, max_steps: int = 20, seed: int = 1,
-        exclude_operations: tuple[str, ...] = ()) -> Report:
+         exclude_operations: tuple[str, ...] = ()) -> Report:
+    """One spec, in-process, with the repository's ``schemathesis.toml`` (the configuration users run)
+    plus this run's budget: seed, examples per operation, time, stateful steps."""
     stand_in = InProcess()
-    ws = stand_in.world.workspace
-    if spec == "control":
-        gate, headers, params = stand_in.gates["clarifai"], {}, {}
-    else:
-        gate, headers, params = stand_in.gates[spec], auth_headers(spec, ws), known_ids(ws)
-    config = SchemathesisConfig.from_dict({
-        "seed": seed,
-        "max-time": max_time,
-        "headers": headers,
-        "parameters": params,
-        "generation": {"max-examples": max_examples, "deterministic": True},
-        "phases": {"stateful": {"max-steps": max_steps, "inference": {"algorithms": INFERENCE.get(spec, ALL_INFERENCE)}}},
-        # A schema cannot state referential rules (an id must exist, a use case must belong to the
-        # workstream, an acceptance must be running); the vendors answer those with 400 (ModelArts even
-        # for a missing resource), 403 (a key whose user is not a worker of the task), 404 or 409.  Schema-valid requests may therefore get those answers,
-        # but never a 5xx, an undocumented status or a body that breaks the spec.
-        "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", "400", "403", "404", "409"]}},
-        # Operations that have no invalid input to generate: negative mode would only filter examples out
-        # until hypothesis gives up (an error that came and went with how far a time-boxed run got).
-        "operations": [{"include-operation-id": op, "generation": {"mode": "positive"}}
-                       for op in POSITIVE_ONLY.get(spec, ())],
-    })
+    gate = stand_in.gates["clarifai" if spec == "control" else spec]
+    doc = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    doc.update({"seed": seed, "max-time": max_time})
+    doc.setdefault("generation", {}).update({"max-examples": max_examples, "deterministic": True})
+    doc.setdefault("phases", {}).setdefault("stateful", {}).update({"max-steps": max_steps})
+    doc["phases"]["stateful"].setdefault("inference", {"algorithms": ALL_INFERENCE})
+    config = SchemathesisConfig.from_dict(doc)
     schema = schemathesis.openapi.from_asgi(SPEC_URL.get(spec, "/openapi.json"), gate, config=config)
     for operation_id in exclude_operations:
         schema = schema.exclude(operation_id=operation_id)
