@@ -3,8 +3,10 @@
     python bench/bench_simulation.py [--items N] [--profile]
 
 Prints the wall time (setup: generating items and creating the task; run: the events), events per
-second, and peak memory (tracemalloc peak of Python allocations, and the process's max RSS).
-``--profile`` prints the top functions by own time and the share of the run spent inside the core.
+second, peak memory (tracemalloc peak of Python allocations, and the process's max RSS) and the
+memory per stored item: what the finished world holds (tracemalloc: its Python allocations; RSS:
+the resident growth from before the setup) divided by the items.  ``--profile`` prints the top
+functions by own time and the share of the run spent inside the core.
 """
 from __future__ import annotations
 
@@ -24,6 +26,18 @@ from mockserver.simulation import Scenario  # noqa: E402
 from mockserver.simulation.headless import run  # noqa: E402
 
 
+def _rss() -> int:
+    """The process's resident memory now, in bytes (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=100_000)
@@ -34,6 +48,7 @@ def main() -> None:
     doc["sources"][0]["generate"]["count"] = args.items
     doc["workspace"] = {}  # only the simulation's own task
     scenario = Scenario.from_doc(doc, f"large ({args.items} items)")
+    rss0 = _rss()
     if not args.no_tracemalloc:
         tracemalloc.start()
     prof = None
@@ -43,11 +58,12 @@ def main() -> None:
         prof = cProfile.Profile()
         prof.enable()
     t0, c0 = time.perf_counter(), time.process_time()
-    _, summary = run(scenario)
+    world, summary = run(scenario)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     if prof is not None:
         prof.disable()
-    peak = tracemalloc.get_traced_memory()[1] if not args.no_tracemalloc else None
+    held, peak = tracemalloc.get_traced_memory() if not args.no_tracemalloc else (None, None)
+    grown = _rss() - rss0 if rss0 else None
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     task = next(t for t in summary["tasks"] if t["task"] == "large")
     run_s = wall - summary["setup_seconds"]
@@ -61,13 +77,22 @@ def main() -> None:
     if peak is not None:
         print(f"peak traced memory {peak / 2**20:.0f} MiB")
     print(f"max RSS {rss_mb:.0f} MiB")
+    per_item = []
+    if held is not None:
+        per_item.append(f"{held / args.items:.0f} traced")
+    if grown is not None:
+        per_item.append(f"{grown / args.items:.0f} RSS growth")
+    if per_item:
+        print(f"bytes per stored item (the finished world / {args.items} items): {', '.join(per_item)}")
     if prof is not None:
         import pstats
 
         stats = pstats.Stats(prof)
+        entry_points = {"session.py": ("submit", "review", "flush"),  # the simulation's fast path
+                        "tasks.py": ("create_task",), "items.py": ("add_items",), "work.py": ("skip_work",),
+                        "acceptance.py": ("start_acceptance",)}
         core_time = sum(v[3] for k, v in stats.stats.items()
-                        if "/mockserver/core/" in k[0] and k[2] in ("submit_work", "review_item", "create_task",
-                                                                    "add_items", "skip_work", "start_acceptance"))
+                        if "/mockserver/core/" in k[0] and k[2] in entry_points.get(pathlib.Path(k[0]).name, ()))
         print(f"time inside core entry points (cumulative): {core_time:.1f}s of {wall:.1f}s")
         stats.sort_stats("tottime").print_stats(20)
 

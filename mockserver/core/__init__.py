@@ -60,6 +60,17 @@ Review (``review``) and agreement (``agreement``, pure)
     list_task_items(store, task_id, state=None, offset=0, limit=None) -> [task_item]
     labels_agree(kind, a, b, iou_threshold);  box_iou(a, b);  polygon_iou(p, q)
 
+Unit of work (``session``): the in-process fast path (the worker simulation)
+    session(store) -> Session;  with core.session(store) as s:   holds the lock, flushes statistics at the end
+    s.task(id) / s.tasks() / s.item(source, item_id) / s.task_item(key) / s.task_items(task_id)
+    s.work(key) / s.work_of(task_item_key, worker) / s.works(task_item_key) / s.acceptance(id)
+                                                    LIVE documents (read-only, no copy)
+    s.open_count(task_id, worker) / s.open_work(...) -> [key] / s.open_for(key, task_id, worker)
+    s.awaiting_review_count(task_id) / s.awaiting_review(task_id) -> [key] / s.reviewable(key, task_id, reviewer)
+    s.submit(task_id, item_id, worker, labels, source=None) -> live work         as submit_work
+    s.review(task_id, item_id, reviewer, decision, comment=None, source=None, score=None) -> live task item
+    s.flush();  s.task_stats(task_id)     statistics batched per task until flushed (contract in ``session``)
+
 Acceptance (``acceptance``, ModelArts)
     start_acceptance(store, task_id, rate=None, number=None, seed=None, acceptance_id=None) -> acceptance
     comment(store, acceptance_id, item_id, worker_id, accept, score=None, comment=None, source=None)
@@ -112,6 +123,7 @@ from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, Inv
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
+from .session import Session, session
 from .stats import recount, task_stats, worker_stats
 from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, peek_task,
                     remove_task_item, set_task_status, update_task, update_task_workers)
@@ -133,4 +145,5 @@ __all__ = [
     "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",
     "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",
+    "Session", "session",
 ]

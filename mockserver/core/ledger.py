@@ -90,45 +90,67 @@ def contribution(ti: dict, works: list[dict]) -> dict:
 
 
 def add_contribution(c: dict, ti: dict, works: list[dict], sign: int) -> dict:
-    """Add ``sign`` x the item's contribution into ``c`` (in place; the per-event hot path)."""
-    get = c.get
-    key = ("total",)
-    c[key] = get(key, 0) + sign
-    key = ("states", ti["state"])
-    c[key] = get(key, 0) + sign
-    held = 0
-    labels_of = {}
+    """Add ``sign`` x the item's contribution into ``c`` (in place; the per-event hot path): its
+    item-level share plus each of its work documents' share."""
+    add_item_share(c, ti, works, sign)
     for w in works:
-        name, state = w["worker"], w["state"]
-        if state != "returned":
-            held += 1
-            key = ("workers", name, "assigned")
+        add_work_share(c, w, sign)
+    return c
+
+
+_TOTAL = ("total",)
+_UNASSIGNED = ("unassigned",)
+_STATE_KEYS = {s: ("states", s) for s in ITEM_STATES}
+
+
+def add_work_share(c: dict, w: dict, sign: int) -> None:
+    """The share of one work document: its worker's state counts and the labels it submitted."""
+    get = c.get
+    name, state = w["worker"], w["state"]
+    if state != "returned":
+        key = ("workers", name, "assigned")
+        c[key] = get(key, 0) + sign
+    if state != "assigned":
+        key = ("workers", name, state)
+        c[key] = get(key, 0) + sign
+    if w.get("started"):
+        key = ("workers", name, "started")
+        c[key] = get(key, 0) + sign
+    if state == "submitted":
+        for label in w.get("labels") or ():
+            key = ("labels_submitted", label.get("concept"))
             c[key] = get(key, 0) + sign
-        if state != "assigned":
-            key = ("workers", name, state)
-            c[key] = get(key, 0) + sign
-        if w.get("started"):
-            key = ("workers", name, "started")
-            c[key] = get(key, 0) + sign
-        if state == "submitted":
-            labels_of[name] = w.get("labels") or []
-            for label in labels_of[name]:
-                key = ("labels_submitted", label.get("concept"))
-                c[key] = get(key, 0) + sign
-    unassigned = (ti.get("slots") or 0) - held
-    if unassigned > 0:
-        key = ("unassigned",)
-        c[key] = get(key, 0) + sign * unassigned
+
+
+def add_item_share(c: dict, ti: dict, works: list[dict], sign: int) -> None:
+    """The item-level share: its state, open slots, settled credits, review verdicts, acceptance.
+    (``works``: every work document of the item, read for the slots held and the approved labels.)"""
+    get = c.get
+    c[_TOTAL] = get(_TOTAL, 0) + sign
+    state = ti["state"]
+    key = _STATE_KEYS.get(state) or ("states", state)
+    c[key] = get(key, 0) + sign
+    slots = ti.get("slots")
+    if slots:
+        unassigned = slots - len(works)  # minus the slots held: work not returned
+        for w in works:
+            if w["state"] == "returned":
+                unassigned += 1
+        if unassigned > 0:
+            c[_UNASSIGNED] = get(_UNASSIGNED, 0) + sign * unassigned
     decision = ti.get("decision")
     if decision in ("approved", "rejected"):
-        for name in ti.get("credited") or []:
+        credited = ti.get("credited") or ()
+        for name in credited:
             key = ("workers", name, decision)
             c[key] = get(key, 0) + sign
-            if decision == "approved":
-                for label in labels_of.get(name, []):
+        if decision == "approved" and credited:
+            labels_of = {w["worker"]: w.get("labels") or [] for w in works if w["state"] == "submitted"}
+            for name in credited:
+                for label in labels_of.get(name, ()):
                     key = ("labels_approved", label.get("concept"))
                     c[key] = get(key, 0) + sign
-    for review in ti.get("reviews") or []:
+    for review in ti.get("reviews") or ():
         key = ("reviewers", review["reviewer"], review["decision"])
         c[key] = get(key, 0) + sign
     rec = ti.get("acceptance")
@@ -142,7 +164,6 @@ def add_contribution(c: dict, ti: dict, works: list[dict], sign: int) -> dict:
         if result:
             key = ("acceptance", result)
             c[key] = get(key, 0) + sign
-    return c
 
 
 def acceptance_contribution(ti: dict) -> dict:
@@ -235,11 +256,13 @@ class Ledger:
 
     def _account(self, ti: dict, works: list[dict], sign: int) -> None:
         add_contribution(self.diff, ti, works, sign)
-        rec = ti.get("acceptance")
-        if rec:
-            acc = self.acc_diff.setdefault(rec["id"], {})
-            for k, v in acceptance_contribution(ti).items():
-                acc[k] = acc.get(k, 0) + sign * v
+        if ti.get("acceptance"):
+            self._account_acceptance(ti, sign)
+
+    def _account_acceptance(self, ti: dict, sign: int) -> None:
+        acc = self.acc_diff.setdefault(ti["acceptance"]["id"], {})
+        for k, v in acceptance_contribution(ti).items():
+            acc[k] = acc.get(k, 0) + sign * v
 
     def add(self, path: tuple, delta: int) -> None:
         """Add a known difference directly (bulk paths that know an item's contribution)."""
@@ -270,6 +293,12 @@ class Ledger:
         else:
             get = R.getter(self._work)
             works = [get(w["id"]) for w in works]
+        ti = self._rederive(ti, works, fields)
+        self._account(ti, works, +1)
+        return ti
+
+    def _rederive(self, ti: dict, works: list[dict], fields: dict | None) -> dict:
+        """Write ``fields`` and the derived task-item fields that changed, in one update; the live item."""
         view = {**ti, **fields} if fields else ti
         derived = derive(self.task, view, works)
         changed = dict(fields) if fields else {}
@@ -278,10 +307,28 @@ class Ledger:
                 changed[k] = v
         if changed:
             if changed.get("state", ti["state"]) != ti["state"]:
-                changed["tstate"] = f"{ti['task_id']}{R.SEP}{changed['state']}"
+                changed["tstate"] = R.shared_key(ti["task_id"], changed["state"])
             changed["updated_at"] = R.now()
-            ti = self._items.update(ti_id, changed)
-        self._account(ti, works, +1)
+            ti = self._items.update(ti["id"], changed)
+        return ti
+
+    def change_work(self, ti: dict, work: dict, fields: dict, ti_fields: dict | None = None) -> dict:
+        """``leave``, update one work document of the item, ``enter``, in one step: the same writes
+        and the same difference, but only the changed work's share is counted out and in (the
+        other works' shares would cancel).  ``ti`` and ``work``: the live documents, just read;
+        ``ti_fields`` as ``enter``'s ``fields``.  Returns the live task item."""
+        works = self.works(ti["id"])
+        diff = self.diff
+        add_item_share(diff, ti, works, -1)
+        add_work_share(diff, work, -1)
+        if ti.get("acceptance"):
+            self._account_acceptance(ti, -1)
+        work = self._work.update(work["id"], fields)  # in place: ``works`` holds it
+        ti = self._rederive(ti, works, ti_fields)
+        add_item_share(diff, ti, works, +1)
+        add_work_share(diff, work, +1)
+        if ti.get("acceptance"):
+            self._account_acceptance(ti, +1)
         return ti
 
     def flush(self) -> None:

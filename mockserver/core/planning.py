@@ -54,7 +54,7 @@ def new_work(ti: dict, worker: str, t: float | None = None) -> dict:
     return {"id": R.work_id(ti["id"], worker), "task_id": ti["task_id"], "ti": ti["id"],
             "source": ti["source"], "item_id": ti["item_id"], "worker": worker, "state": "assigned",
             "started": False, "labels": None, "seq": ti["seq"],
-            "queue": f"{ti['task_id']}{R.SEP}{worker}", "created_at": t, "updated_at": t,
+            "queue": R.shared_key(ti["task_id"], worker), "created_at": t, "updated_at": t,
             "submitted_at": None}
 
 

@@ -6,6 +6,7 @@ expected not to contain it; adapters build sources such as ``clarifai:app:USER/A
 from __future__ import annotations
 
 import copy
+import sys
 
 from mockserver.store import Store
 try:  # how the store keys list/dict values in its indexes (used by ``insert_many``)
@@ -135,6 +136,19 @@ def find_eq(coll, field: str, value) -> list[dict]:
     return [doc for doc in map(get, bucket) if doc is not None]
 
 
+def count_eq(coll, field: str, value) -> int:
+    """``coll.count(**{field: value})`` for an indexed field and a scalar value: the size of its
+    index bucket, O(1).  Falls back to ``count`` if the store's internals differ."""
+    try:
+        bucket = coll._indexes[field].get(value)
+    except (AttributeError, KeyError, TypeError):
+        return coll.count(**{field: value})
+    return len(bucket) if bucket else 0
+
+
+_NOTHING = object()
+
+
 def insert_many(coll, docs: list[dict]) -> None:
     """Insert fresh documents (built by the core, not shared with anyone) into ``coll`` at once.
 
@@ -168,13 +182,16 @@ def insert_many(coll, docs: list[dict]) -> None:
         raw[doc_id] = doc
     for field, index in indexes.items():
         get = index.get
+        last = bucket = _NOTHING
         for doc_id, doc in zip(ids, docs):
             value = doc.get(field)
-            if value.__class__ in (list, dict):
-                value = _index_key(value)
-            bucket = get(value)
-            if bucket is None:
-                bucket = index[value] = {}
+            if value is not last:  # runs of one value (the task id, an item's id in its works) share a bucket
+                last = value
+                if value.__class__ in (list, dict):
+                    value = _index_key(value)
+                bucket = get(value)
+                if bucket is None:
+                    bucket = index[value] = {}
             bucket[doc_id] = None
     if docs:
         clear_cache()
@@ -191,6 +208,12 @@ def ti_id(task_id: str, key: str) -> str:
 
 def work_id(ti: str, worker: str) -> str:
     return f"{ti}{SEP}{worker}"
+
+
+def shared_key(a, b) -> str:
+    """``a|b`` as one shared string object: for values that repeat across many documents (a work's
+    ``queue`` task|worker, a task item's ``tstate`` task|state), stored once rather than per document."""
+    return sys.intern(f"{a}{SEP}{b}")
 
 
 def now() -> float:

@@ -75,9 +75,21 @@ def _review(store: Store, task: dict, ti: dict, reviewer: str, decision: str, co
         fields.update(changes_requested=True, approvals=[])
         coll = R.work(store)
         for w in submitted:
-            coll.update(w["id"], {"state": "in_progress", "queue": f"{task['id']}{R.SEP}{w['worker']}",
+            coll.update(w["id"], {"state": "in_progress", "queue": R.shared_key(task["id"], w["worker"]),
                                   "updated_at": R.now()})
     return ledger.enter(ti["id"], works, fields)
+
+
+def review_found(store: Store, task: dict, ti: dict, reviewer: str, decision: str, ledger: Ledger,
+                 comment: str | None = None, score=None) -> dict:
+    """``review_item`` for a caller that has just read the task and task-item documents (live,
+    under ``store.lock``) and keeps a ``Ledger`` of this task across many calls (it flushes it):
+    the same checks and effect; returns the LIVE task item (never mutate it)."""
+    _check_review(task, ti, ti["item_id"], reviewer, decision)
+    if ledger.task is not task:
+        ledger.flush()  # the task document was replaced: derive with the current one
+        ledger.task = task
+    return _review(store, task, ti, reviewer, decision, comment, ledger, score)
 
 
 def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decision: str,

@@ -105,25 +105,18 @@ def submit_work(store: Store, task_id: str, item_id: str, worker: str, labels: l
                 source: str | None = None) -> dict:
     """Submit (or resubmit) labels; the item's state and the task statistics follow at once."""
     with store.lock:
-        return R.clone(submit_live(store, task_id, item_id, worker, labels, source))
-
-
-def submit_live(store: Store, task_id: str, item_id: str, worker: str, labels: list[dict],
-                source: str | None = None, ledger: Ledger | None = None) -> dict:
-    """``submit_work`` returning the LIVE stored work document (no copy): for in-process callers
-    such as the simulation, which only read it.  Never mutate what it returns.
-
-    ``ledger``: a ``Ledger`` of this task kept by the caller across many calls (the statistics are
-    then written when the CALLER flushes it, which it must do before anything reads them)."""
-    with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, worker, source)
-        return submit_found(store, task, ti, work, labels, ledger)
+        return R.clone(submit_found(store, task, ti, work, labels))
 
 
 def submit_found(store: Store, task: dict, ti: dict, work: dict, labels: list[dict],
                  ledger: Ledger | None = None) -> dict:
-    """``submit_live`` for a caller that has just read the task, task-item and work documents
-    (live, under ``store.lock``): same checks and effect, without looking them up again."""
+    """``submit_work`` for a caller that has just read the task, task-item and work documents (live,
+    under ``store.lock``): the same checks and effect; returns the LIVE work document (never mutate it).
+
+    ``ledger``: a ``Ledger`` of this task kept by the caller across many calls (``session.Session``):
+    the statistics are then written when the caller flushes it, which it must do before anything
+    reads them; without one they are written at once."""
     clean = _normalize_labels(labels)
     _check_submit(ti, work, ti["item_id"])
     if ledger is not None and ledger.task is not task:
@@ -137,15 +130,14 @@ def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], l
     own = ledger is None
     if own:
         ledger = Ledger(store, task)
-    works = ledger.leave(ti["id"], ti)
     t = R.now()
-    doc = R.work(store).update(work["id"], {"state": "submitted", "started": True, "labels": clean, "queue": None,
-                                            "submitted_at": t, "updated_at": t})
     # A reviewer approved other labels: start the review over.
-    ledger.enter(ti["id"], works, {"approvals": []} if ti.get("approvals") else None)
+    ledger.change_work(ti, work, {"state": "submitted", "started": True, "labels": clean, "queue": None,
+                                  "submitted_at": t, "updated_at": t},
+                       {"approvals": []} if ti.get("approvals") else None)
     if own:
         ledger.flush()
-    return doc
+    return work
 
 
 def _check_submit(ti: dict, work: dict, item_id: str) -> None:

@@ -52,7 +52,7 @@ class KeyedRandom:
 
 
 def rng_for(*parts) -> KeyedRandom:
-    return KeyedRandom("\x1f".join([str(p) for p in parts]))
+    return KeyedRandom("\x1f".join(map(str, parts)))
 
 
 # -- speed ------------------------------------------------------------------------------------------

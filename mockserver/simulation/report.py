@@ -1,6 +1,7 @@
 """The figures of a run, read from the core's state: per task and per simulated person.
 
-O(items + work) once, at the end of a run (never per event).
+O(items + work) once, at the end of a run (never per event): the documents are read live through a
+``core.Session`` (no copies), the statistics through ``task_stats``.
 
 A task is *part of the scenario* when one of its simulated people can work on it (as a worker, a
 reviewer or its acceptance checker); it is *settled* when every item is approved, rejected or skipped
@@ -11,42 +12,56 @@ task, in most scenarios) are listed apart, as ``untouched_tasks``.
 from __future__ import annotations
 
 from mockserver import core
-from mockserver.core import records as R
 
 
 def build(world, sim=None) -> dict:
     store = world.store
     sim = sim or world.services.get("simulation")
-    tis_coll, works_coll, items_coll = R.task_items(store), R.work(store), R.items(store)
     people = dict.fromkeys(sim.people if sim else [])
     per_worker: dict[str, dict] = {}
     tasks_out = []
-    with store.lock:
-        for task in R.tasks(store).all():
+    with core.session(store) as s:
+        for task in s.tasks():
             kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
-            stats = core.task_stats(store, task["id"])
+            stats = s.task_stats(task["id"])
             complete = consensus = approved_known = approved_right = 0
             acted = False  # anything beyond the initial assignment happened
-            for ti in tis_coll.find(task_id=task["id"]):
-                works = works_coll.find(ti=ti["id"])
-                acted = acted or any(w["state"] != "assigned" for w in works)
-                subs = [w for w in works if w["state"] == "submitted"]
-                item = items_coll.get(ti["item_key"]) or {}
+            for ti in s.task_items(task["id"]):
+                subs = []
+                active = 0  # assigned, in progress or submitted
+                for w in s.works(ti["id"]):
+                    state = w["state"]
+                    if state == "submitted":
+                        subs.append(w)
+                        active += 1
+                    elif state == "assigned" or state == "in_progress":
+                        active += 1
+                    if state != "assigned":
+                        acted = True
+                item = s.item(ti["source"], ti["item_id"]) or {}
                 # Without ground truth, the simulation's latent truth (what its people were right or wrong about).
                 truth = item.get("ground_truth") or (sim.truth(task, ti["source"], ti["item_id"]) if sim else None)
+                right: dict[int, bool] = {}  # id(a submission's labels) -> they agree with this item's truth
                 for w in subs:
-                    pw = per_worker.setdefault(w["worker"], {"submitted": 0, "with_truth": 0, "correct": 0,
-                                                             "first_at": None, "last_at": None})
+                    pw = per_worker.get(w["worker"])
+                    if pw is None:
+                        pw = per_worker[w["worker"]] = {"submitted": 0, "with_truth": 0, "correct": 0,
+                                                        "first_at": None, "last_at": None}
                     pw["submitted"] += 1
                     at = w.get("submitted_at")
                     if at is not None:
-                        pw["first_at"] = at if pw["first_at"] is None else min(pw["first_at"], at)
-                        pw["last_at"] = at if pw["last_at"] is None else max(pw["last_at"], at)
+                        if pw["first_at"] is None or at < pw["first_at"]:
+                            pw["first_at"] = at
+                        if pw["last_at"] is None or at > pw["last_at"]:
+                            pw["last_at"] = at
                     if truth:
+                        labels = w.get("labels")
+                        ok = core.labels_agree(kind, labels or [], truth, iou)
+                        if labels:
+                            right[id(labels)] = ok
                         pw["with_truth"] += 1
-                        pw["correct"] += core.labels_agree(kind, w.get("labels") or [], truth, iou)
-                active = [w for w in works if w["state"] in ("assigned", "in_progress", "submitted")]
-                if subs and len(subs) == len(active):
+                        pw["correct"] += ok
+                if subs and len(subs) == active:
                     complete += 1
                     if ti.get("winner"):
                         consensus += 1
@@ -56,7 +71,8 @@ def build(world, sim=None) -> dict:
                         group = core.consensus_group(kind, [(w["worker"], w.get("labels") or []) for w in subs], iou)
                         final = next(w for w in subs if w["worker"] == group[0]).get("labels") or []
                     approved_known += 1
-                    approved_right += core.labels_agree(kind, final, truth, iou)
+                    ok = right.get(id(final))  # the winner's labels are one of the submissions' (same list)
+                    approved_right += core.labels_agree(kind, final, truth, iou) if ok is None else ok
             reviews = {"approved": 0, "rejected": 0, "changes_requested": 0}
             for counts in stats["reviewers"].values():
                 for k in reviews:
