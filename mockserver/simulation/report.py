@@ -65,11 +65,9 @@ def build(world, sim=None) -> dict:
                     complete += 1
                     if ti.get("winner"):
                         consensus += 1
-                if ti["state"] == "approved" and subs and truth:
-                    final = (ti.get("winner") or {}).get("labels")
-                    if final is None:
-                        group = core.consensus_group(kind, [(w["worker"], w.get("labels") or []) for w in subs], iou)
-                        final = next(w for w in subs if w["worker"] == group[0]).get("labels") or []
+                result = core.result_of(task, ti, subs) if truth and subs else None
+                if result is not None:
+                    final = result["labels"]
                     approved_known += 1
                     ok = right.get(id(final))  # the winner's labels are one of the submissions' (same list)
                     approved_right += core.labels_agree(kind, final, truth, iou) if ok is None else ok

@@ -283,3 +283,33 @@ def test_review_verdicts_keep_comment_and_score():
     reviews = {i: core.get_task_item(store, "t", i)["reviews"] for i in ("i1", "i2")}
     assert [(v["reviewer"], v["decision"], v["comment"], v["score"]) for v in reviews["i1"]] == [("r", "rejected", "not a cat", "D")]
     assert [(v["decision"], v["comment"], v["score"]) for v in reviews["i2"]] == [("approved", "fine", "A")]
+
+
+def test_item_result_one_rule_for_every_way_an_item_settles():
+    store = Store()
+    core.add_items(store, "src", [{"id": f"i{n}"} for n in range(4)])
+    # consensus: the winning group's labels
+    core.create_task(store, {"id": "c", "sources": ["src"], "workers": ["a", "b", "c"], "assignment": {"strategy": "full"},
+                             "review": {"strategy": "consensus", "reviewers": ["r"], "approval_threshold_labelers": 2}})
+    core.submit_many(store, "c", [("i0", "a", [{"concept": "cat"}]), ("i0", "b", [{"concept": "dog"}]),
+                                  ("i0", "c", [{"concept": "dog"}])])
+    result = core.item_result(store, "c", "i0")
+    assert result["labels"] == [{"concept": "dog"}] and result["basis"] == "consensus"
+    assert sorted(result["workers"]) == ["b", "c"] and result["accepted"] is None
+    # one labeler, no review: that labeler's labels
+    core.create_task(store, {"id": "s", "sources": ["src"], "workers": ["a"]})
+    core.submit_work(store, "s", "i1", "a", [{"concept": "bird"}])
+    assert core.item_result(store, "s", "i1")["basis"] == "single"
+    # approved by a reviewer: the largest agreeing group of the credited submissions
+    core.create_task(store, {"id": "m", "sources": ["src"], "workers": ["a", "b", "c"], "assignment": {"strategy": "full"},
+                             "review": {"strategy": "manual", "reviewers": ["r"], "sample_percentage": 1.0}})
+    core.submit_many(store, "m", [("i2", "a", [{"concept": "cat"}]), ("i2", "b", [{"concept": "bird"}]),
+                                  ("i2", "c", [{"concept": "bird"}])])
+    assert core.item_result(store, "m", "i2") is None  # awaiting review: not settled
+    core.review_item(store, "m", "i2", "r", "approve")
+    result = core.item_result(store, "m", "i2")
+    assert result["labels"] == [{"concept": "bird"}] and result["basis"] == "review"
+    # rejected: no result
+    core.submit_many(store, "m", [("i3", w, [{"concept": "cat"}]) for w in ("a", "b", "c")])
+    core.review_item(store, "m", "i3", "r", "reject")
+    assert core.item_result(store, "m", "i3") is None
