@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from . import __version__
 from .server import DEFAULT_PORTS, ListenError, serve
+from .vendors.clarifai import GRPC_DEFAULT_PORT
 from .world import Settings, World
 
 PROG = "mockserver"
@@ -120,6 +121,9 @@ OPTIONS: list[Option] = [
     *[Option(f"{name}_port", f"--{name}-port", f"MOCKSERVER_{name.upper()}_PORT", default, str(default),
              f"{name} port (0 picks a free one)", ("serve",), port, "PORT")
       for name, default in DEFAULT_PORTS.items()],
+    Option("clarifai_grpc_port", "--clarifai-grpc-port", "MOCKSERVER_CLARIFAI_GRPC_PORT", GRPC_DEFAULT_PORT,
+           str(GRPC_DEFAULT_PORT), "clarifai gRPC port (0 picks a free one; if the default is taken, Clarifai is "
+           "served over REST only, with a warning)", ("serve",), port, "PORT"),
     Option("ports_file", "--ports-file", "MOCKSERVER_PORTS_FILE", None, "none",
            "write {vendor: base URL} as JSON here once every port listens", ("serve",), metavar="PATH"),
     Option("data", "--data", "MOCKSERVER_DATA", None, "in memory",
@@ -321,7 +325,7 @@ def _fail(message: str, status: int) -> int:
 def cmd_serve(args) -> int:
     ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
     taken: dict[int, str] = {}
-    for name, number in ports.items():
+    for name, number in [*ports.items(), ("clarifai-grpc", args.clarifai_grpc_port)]:
         if number and number in taken:
             raise UsageError(f"--{taken[number]}-port and --{name}-port are both {number} (each vendor needs its "
                              "own port)")
@@ -348,7 +352,7 @@ def cmd_serve(args) -> int:
     ready = asyncio.Event()  # set once every port listens (bound to the loop on first use)
     try:
         asyncio.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet, log_format=args.log_format,
-                          ready=ready))
+                          ready=ready, grpc_port=args.clarifai_grpc_port))
     except ListenError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:

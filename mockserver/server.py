@@ -115,14 +115,43 @@ def write_ports_file(path: str, urls: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
+# -- Clarifai over gRPC (mockserver/vendors/clarifai/grpc_server.py) ------------------------------------------
+async def _start_clarifai_grpc(world: World, host: str, port: int, quiet: bool, gate=None):
+    """The running Clarifai gRPC server, or None when it cannot run (grpcio or clarifai-grpc missing, or
+    the default port taken), said once on stderr unless ``quiet``. Another port that cannot be listened
+    on is a ``ListenError``, as for the HTTP ports."""
+    from .vendors.clarifai import GRPC_DEFAULT_PORT
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"mockserver: {message}", file=sys.stderr, flush=True)
+
+    try:
+        from .vendors.clarifai.grpc_server import GrpcFront
+    except ImportError as exc:
+        say(f"serving Clarifai without gRPC: {exc.name or exc} is not installed (pip install grpcio clarifai-grpc)")
+        return None
+    try:
+        if port:  # a plain bind first: grpc reports a taken port only in its own log
+            bind(host, port, "clarifai-grpc").close()
+        return await GrpcFront.start(world, host, port, gate)
+    except OSError as exc:
+        if port != GRPC_DEFAULT_PORT:
+            raise exc if isinstance(exc, ListenError) else ListenError(exc.errno or 0, str(exc)) from None
+        say(f"{exc}; serving Clarifai without gRPC")
+        return None
+# -- end of Clarifai over gRPC ---------------------------------------------------------------------------------
+
+
 async def serve(world: World, ports: dict[str, int], ports_file: str | None = None, quiet: bool = False,
                 ready: asyncio.Event | None = None, stop: asyncio.Event | None = None, log_format: str = "text",
-                log_stream=None) -> None:
+                log_stream=None, grpc_port: int | None = None) -> None:
     """Serve every vendor of ``ports`` until ``stop`` is set (or SIGINT/SIGTERM).
 
     Unless ``quiet``: prints each vendor's URL, then ``ready``, and logs one line per request on
     ``log_stream`` (stdout) in ``log_format`` (``text`` or ``json``). Raises ``ListenError`` when a port
-    cannot be listened on (the sockets already bound are closed)."""
+    cannot be listened on (the sockets already bound are closed). With ``grpc_port`` (0: a free one), Clarifai
+    is also served over gRPC there, on the same host (``world.urls["clarifai_grpc"]``)."""
     host = world.settings.host
     gates = build_apps(world, list(ports))
     if not quiet:
@@ -157,8 +186,15 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in servers]
-    ticker = waiter = None
+    ticker = waiter = grpc_front = None
     try:
+        # -- Clarifai over gRPC, beside the HTTP ports (mockserver/vendors/clarifai/grpc_server.py) ---------
+        if grpc_port is not None:
+            grpc_front = await _start_clarifai_grpc(world, host, grpc_port, quiet, gates.get("clarifai"))
+            if grpc_front is not None:
+                world.urls["clarifai_grpc"] = base_url(shown, grpc_front.port)
+                listening["clarifai_grpc"] = host_port(host, grpc_front.port)
+        # -- end of Clarifai over gRPC ---------------------------------------------------------------------
         while not all(server.started for server, _ in servers):
             if any(t.done() for t in tasks):
                 break
@@ -205,6 +241,8 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         for helper in (waiter, ticker):
             if helper is not None:
                 helper.cancel()
+        if grpc_front is not None:  # Clarifai over gRPC
+            await grpc_front.stop()
         for _, sock in servers:
             sock.close()
         persister.stop()

@@ -67,7 +67,8 @@ class ServerProcess:
         os.close(fd)
         os.unlink(ports_file)
         args = [sys.executable, "-m", "mockserver", "serve", "--quiet", "--ports-file", ports_file,
-                "--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0", *self.extra_args]
+                "--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0",
+                "--clarifai-grpc-port", "0", *self.extra_args]
         # The server's own settings come from the arguments only: a developer's MOCKSERVER_* variables
         # (data file, scenario, host...) must not leak into a test server. Its output goes to a file, so
         # a chatty server can never block on a full pipe nobody reads.

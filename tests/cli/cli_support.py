@@ -11,7 +11,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
-FREE_PORTS = ["--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0"]
+FREE_PORTS = ["--clarifai-port", "0", "--modelarts-port", "0", "--cloudfactory-port", "0", "--clarifai-grpc-port", "0"]
 
 
 def clean_env(**extra: str) -> dict:

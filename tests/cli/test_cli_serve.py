@@ -10,6 +10,7 @@ from cli_support import FREE_PORTS, Serve, clean_env
 CLARIFAI_AUTH = {"Authorization": "Key mock-clarifai-key"}
 TASKS = "/v2/users/mock-user/apps/mock-app/tasks"
 VENDORS = ("clarifai", "modelarts", "cloudfactory")
+PRINTED = (*VENDORS, "clarifai_grpc")  # the URLs serve prints, in order
 
 
 def test_access_log_prints_one_text_line_per_request(tmp_path):
@@ -24,8 +25,8 @@ def test_access_log_prints_one_text_line_per_request(tmp_path):
         status, out, err = server.stop()
     assert status == 0, err
     lines = out.splitlines()
-    assert lines[:4] == [f"{name:13s} {server.urls[name]}" for name in VENDORS] + ["ready (Ctrl-C to stop)"]
-    log = lines[4:]
+    assert lines[:5] == [f"{name:13s} {server.urls[name]}" for name in PRINTED] + ["ready (Ctrl-C to stop)"]
+    log = lines[5:]
     assert len(log) == 2, out
     assert re.fullmatch(r"\d\d:\d\d:\d\d clarifai     GET  /v2/users/mock-user/apps/mock-app/tasks"
                         r"\?page=1&per_page=5 200 \d+\.\dms", log[0]), log[0]
@@ -36,12 +37,13 @@ def test_access_log_prints_one_text_line_per_request(tmp_path):
 
 def test_json_access_log_with_every_setting_from_the_environment(tmp_path):
     env = clean_env(MOCKSERVER_CLARIFAI_PORT="0", MOCKSERVER_MODELARTS_PORT="0", MOCKSERVER_CLOUDFACTORY_PORT="0",
+                    MOCKSERVER_CLARIFAI_GRPC_PORT="0",
                     MOCKSERVER_PORTS_FILE=str(tmp_path / "ports.json"), MOCKSERVER_LOG_FORMAT="json",
                     MOCKSERVER_HOST="127.0.0.1", MOCKSERVER_STRICT="off", MOCKSERVER_QUIET="")
     server = Serve(tmp_path, env=env, ports_file=False)  # no port flag at all: 0 from the environment
     with server:
-        assert sorted(server.urls) == sorted(VENDORS)
-        assert not {url.rsplit(":", 1)[1] for url in server.urls.values()} & {"8701", "8702", "8703"}
+        assert sorted(server.urls) == sorted(PRINTED)
+        assert not {url.rsplit(":", 1)[1] for url in server.urls.values()} & {"8701", "8702", "8703", "8704"}
         base = server.urls["cloudfactory"]
         assert httpx.post(f"{base}/_mock/faults", json={"vendor": "cloudfactory", "drop": True, "times": 1}
                           ).status_code == 201
@@ -49,7 +51,7 @@ def test_json_access_log_with_every_setting_from_the_environment(tmp_path):
             httpx.get(f"{base}/v1/anything?probe=1&x=y")
         status, out, err = server.stop()
     assert status == 0, err
-    entries = [json.loads(line) for line in out.splitlines()[4:]]
+    entries = [json.loads(line) for line in out.splitlines()[5:]]
     assert [(e["vendor"], e["method"], e["path"], e["query"], e["status"]) for e in entries] == [
         ("cloudfactory", "POST", "/_mock/faults", "", 201),
         ("cloudfactory", "GET", "/v1/anything", "probe=1&x=y", None),

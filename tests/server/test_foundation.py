@@ -23,10 +23,10 @@ def test_specs_exist_for_each_vendor_and_control():
 
 
 def test_live_server_answers_on_three_ports(live_server):
-    assert set(live_server.urls) == {"clarifai", "modelarts", "cloudfactory"}
+    assert set(live_server.urls) == {"clarifai", "modelarts", "cloudfactory", "clarifai_grpc"}
     ports = {url.rsplit(":", 1)[1] for url in live_server.urls.values()}
-    assert len(ports) == 3
-    for url in live_server.urls.values():
+    assert len(ports) == 4
+    for url in (live_server.urls[v] for v in ("clarifai", "modelarts", "cloudfactory")):  # not the gRPC port
         assert url.startswith("http://127.0.0.1:")
         health = httpx.get(f"{url}/_mock/health").json()
         assert health["status"] == "ok"

@@ -18,6 +18,9 @@ CONN_INVALID_REQUEST = 11102
 CONN_METHOD_NOT_ALLOWED = 11103
 FAILURE = 10020
 
+# The gRPC front door (grpc_server.py) listens here unless told otherwise (``--clarifai-grpc-port``).
+GRPC_DEFAULT_PORT = 8704
+
 
 def req_id() -> str:
     return uuid.uuid4().hex

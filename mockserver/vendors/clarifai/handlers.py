@@ -101,8 +101,24 @@ async def delete_tasks(body, **_):
 
 # -- inputs ------------------------------------------------------------------------------------------
 async def post_inputs(body, **_):
-    docs = res.add_inputs(_app(), _list(body, "inputs"))
-    return ok(inputs=[res.render_input(d) for d in docs])
+    app, store = _app(), current_world().store
+    wire_inputs = _list(body, "inputs")
+    with store.lock:
+        # ``dataset_ids`` on an input adds it to those datasets, which must exist (checked before anything changes).
+        wanted = {}
+        for i, item in enumerate(wire_inputs):
+            ids = (item.get("dataset_ids") if isinstance(item, dict) else None) or []
+            if not isinstance(ids, list) or not all(isinstance(d, str) for d in ids):
+                raise invalid(f"inputs[{i}].dataset_ids: a list of dataset ids is required")
+            for dataset_id in ids:
+                if res.dataset_doc(app, dataset_id) is None:
+                    raise invalid(f"inputs[{i}].dataset_ids: no dataset {dataset_id!r} in this app")
+            wanted[i] = ids
+        docs = res.add_inputs(app, wire_inputs)
+        for i, doc in enumerate(docs):
+            for dataset_id in dict.fromkeys(wanted[i]):
+                res.add_to_dataset(app, dataset_id, [doc["input_id"]])
+        return ok(inputs=[res.render_input(res.input_doc(app, d["input_id"])) for d in docs])
 
 
 async def get_input(input_id, **_):
@@ -196,10 +212,9 @@ async def post_annotations(body, **_):
 
 
 async def list_annotations(page=None, per_page=None, ids=None, input_ids=None, user_ids=None, task_id=None,
-                           statuses=None, **_):
-    from connexion import request  # dotted query names are not passed as arguments
-
-    codes = list(statuses or []) + request.query_params.getlist("statuses.code")
+                           statuses=None, statusescode=None, **_):
+    # ``statuses.code`` arrives as ``statusescode`` (Connexion drops the dot from argument names).
+    codes = list(statuses or []) + list(statusescode or [])
     found = ann.find(_app(), ids=ids, input_ids=input_ids, user_ids=user_ids, task_id=task_id, statuses=codes)
     return ok(annotations=page_of(found, page, per_page))
 

@@ -30,6 +30,7 @@ CODES: dict[str, tuple[int, str]] = {
     "SUCCESS": (10000, "Ok"),
     "MIXED_STATUS": (10010, "Mixed status"),
     "FAILURE": (10020, "Failure"),
+    "NOT_IMPLEMENTED": (10040, "Not implemented"),
     "CONN_INVALID_REQUEST": (11102, "Invalid request"),
     "CONN_DOES_NOT_EXIST": (11101, "Resource does not exist"),
     "CONCEPT_MODIFY_SUCCESS": (23150, "Concept modified"),
