@@ -10,6 +10,7 @@ import itertools
 import sys
 
 from ...world import current_principal, current_world
+from . import assignments as work
 from . import labeling as ann
 from . import resources as res
 from . import tasks as tk
@@ -227,24 +228,24 @@ async def patch_annotations(body, **_):
 
 
 async def patch_annotations_status(task_id, body, **_):
-    return ok(**ann.patch_status(_app(), _caller(), task_id, body or {}))
+    return ok(**work.patch_status(_app(), _caller(), task_id, body or {}))
 
 
 async def list_next_task_assignments(task_id, worker_user_id=None, **_):
     worker = worker_user_id or _caller()
-    return ok(inputs=ann.next_inputs(_app(), task_id, worker))
+    return ok(inputs=work.next_inputs(_app(), task_id, worker))
 
 
 async def put_task_assignments(task_id, body, **_):
-    return ok(task_assignments=ann.put_assignments(_app(), _caller(), task_id, body or {}))
+    return ok(task_assignments=work.put_assignments(_app(), _caller(), task_id, body or {}))
 
 
 async def get_task_annotation_count(task_id, user_ids=None, **_):
-    return ok(**ann.annotation_counts(_app(), task_id, user_ids))
+    return ok(**work.annotation_counts(_app(), task_id, user_ids))
 
 
 async def get_task_input_count(task_id, user_ids=None, **_):
-    return ok(**ann.input_counts(_app(), task_id, user_ids))
+    return ok(**work.input_counts(_app(), task_id, user_ids))
 
 
 # The app-scoped twins: same behaviour, the app comes from the path (checked by the adapter).
