@@ -43,11 +43,13 @@ Labeling (``work``)
   labels: ``[{"concept": str, "box": [x0, y0, x1, y1]?, "polygon": [[x, y], ...]?, "value"?, "attributes"?}]``
 
 Annotations (``annotations``: stored ones posted through an adapter, and one derived per task work
-that has labels but no stored annotation; status derived from the task, see that module)
+that has labels and was never annotated; status derived from the task, see that module)
     post_annotations(store, [{tenant, id, source, item_id, author, labels, task_id?, status?, meta?}]) -> [annotation]
     patch_annotations(store, tenant, [(id, labels, meta)]);  delete_annotations(store, tenant, ids)
     get_annotation(store, tenant, id);  list_annotations(store, tenant, task_id=, item_ids=, authors=, ids=, statuses=)
     submit_annotated_work(store, task_id, item_id, author)   submit the union of the author's annotations
+  A task annotation is its author's PENDING work: posting, patching or deleting one submits nothing (the
+  work goes back to in progress); ``submit_annotated_work`` submits.
     drop_annotations_of_item(store, tenant, item_id);  status_reader(store).of_work(work) -> status
   A task's deletion freezes its annotations' statuses (annotations outlive tasks).
 

@@ -6,11 +6,13 @@ Two kinds, one view:
 * **stored** annotations (table ``core_annotations``, id ``tenant|annotation_id``) are posted by a
   client through a vendor adapter. A *tenant* is the namespace the vendor keeps annotations in (a
   Clarifai app), the same string its tasks carry as ``tenant``; the item is named by its vendor id
-  and the ``source`` that holds it. With a ``task_id`` they are the author's work on that item: the
-  author's labels on the item in the task are the union of their stored annotations there, handed to
-  the task's work as a submission.
+  and the ``source`` that holds it. With a ``task_id`` they are the author's work on that item, and
+  PENDING: posting, changing or deleting one records it on the work (an assigned or submitted work goes
+  back to in progress) and submits nothing; ``submit_annotated_work`` then submits the union of the
+  author's stored annotations there (a vendor's "submit this assignment"). A work that ever had a
+  stored annotation is *annotated*: from then on its stored annotations alone are its labels.
 * **work** annotations are derived, not stored: a task work with labels (submitted by the simulation,
-  by ModelArts' sample calls, ...) and no stored annotation shows as one annotation of its author,
+  by ModelArts' sample calls, ...) that was never annotated shows as one annotation of its author,
   with the id ``work_annotation_id(work id)``. Nothing is written per submission, so the simulation's
   100k-item runs cost no extra documents.
 
@@ -32,7 +34,7 @@ An annotation outside any task keeps the status it was given (``accepted`` by de
 is true for accepted annotations: what a vendor lists by default as the item's labels.
 
 Costs: listing a task's annotations is O(work of the task + its stored annotations); one item's is
-O(workers on it); posting is O(annotations posted + labels of the authors' other annotations).
+O(workers on it); posting is O(annotations posted); submitting is O(the author's annotations on the item).
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from mockserver.store import Store
 
 from . import records as R
 from .errors import InvalidArgument, NotAllowed, NotFound
+from .ledger import Ledger
 from .work import _check_submit, _normalize_labels, _submit, _work_doc
 
 ANNOTATIONS = "core_annotations"
@@ -115,6 +118,11 @@ def _view(doc: dict, status: str) -> dict:
     return out
 
 
+def _derived(work: dict) -> bool:
+    """Whether the work shows as a derived annotation: it has labels and never had a stored one."""
+    return work.get("labels") is not None and not work.get("annotated")
+
+
 def _work_view(work: dict, tenant: str, status: str) -> dict:
     return {"id": work_annotation_id(work["id"]), "annotation_id": work_annotation_id(work["id"]), "tenant": tenant,
             "source": work["source"],
@@ -130,9 +138,10 @@ def post_annotations(store: Store, specs: list[dict]) -> list[dict]:
     """Store annotations, all or nothing; returns their views in order.
 
     Each spec: ``tenant``, ``id`` (unique in the tenant), ``source`` and ``item_id`` (the item), ``author``, ``labels`` (see
-    ``work``), and optionally ``task_id`` (the author's work on that item: the union of the author's
-    annotations there is submitted to the task), ``status`` (outside tasks; one of
-    ``ANNOTATION_STATUSES``) and ``meta`` (the adapter's own JSON, kept as is)."""
+    ``work``), and optionally ``task_id`` (the author's work on that item: the annotation is recorded on
+    it, pending until ``submit_annotated_work``; an assigned or submitted work goes back to in progress),
+    ``status`` (outside tasks; one of ``ANNOTATION_STATUSES``) and ``meta`` (the adapter's own JSON, kept
+    as is). Refused on an item that is settled (``InvalidState``) or not the author's (``NotAllowed``)."""
     with store.lock:
         coll, items = _table(store), R.items(store)
         docs, seen, touched = [], set(), {}
@@ -165,15 +174,36 @@ def post_annotations(store: Store, specs: list[dict]) -> list[dict]:
         for doc in docs:
             coll.insert(doc)
         for work_id, (task, ti_id) in touched.items():
-            _resubmit(store, task, ti_id, work_id)
+            _reopen(store, task, ti_id, work_id)
         status = StatusReader(store)
         return [_view(d, status.of(d)) for d in docs]
 
 
-def _resubmit(store: Store, task: dict, ti_id: str, work_id: str) -> None:
-    """Submit the union of the labels of the work's stored annotations as the work's labels."""
-    labels = [label for d in _table(store).find(work=work_id) for label in d["labels"]]
-    _submit(store, task, R.task_items(store).get(ti_id), R.work(store).get(work_id), labels)
+def _reopen(store: Store, task: dict, ti_id: str, work_id: str) -> None:
+    """The author changed their annotations on the work: it is annotated and pending (in progress)
+    until submitted again. The item's state and the statistics follow (an item awaiting review goes
+    back to labeling)."""
+    work = R.work(store).get(work_id)
+    fields: dict = {} if work.get("annotated") else {"annotated": True}
+    if work["state"] == "assigned":
+        fields.update(state="in_progress", started=True)
+    elif work["state"] == "submitted":
+        fields.update(state="in_progress", queue=R.shared_key(task["id"], work["worker"]))
+    if not fields:
+        return
+    fields["updated_at"] = R.now()
+    if "state" not in fields:  # nothing counted changes
+        R.work(store).update(work_id, fields)
+        return
+    ledger = Ledger(store, task)
+    ledger.change_work(R.task_items(store).get(ti_id), work, fields)
+    ledger.flush()
+
+
+def _stored_labels(store: Store, work_id: str) -> list[dict]:
+    """The union of the labels of the work's stored annotations, oldest first."""
+    docs = sorted(_table(store).find(work=work_id), key=lambda d: d["created_at"])
+    return [label for d in docs for label in d["labels"]]
 
 
 def status_reader(store: Store) -> StatusReader:
@@ -182,21 +212,24 @@ def status_reader(store: Store) -> StatusReader:
 
 
 def submit_annotated_work(store: Store, task_id: str, item_id: str, author: str, source: str | None = None) -> dict:
-    """Submit the author's work on the item: the union of their stored annotations there (the labels
-    the work already holds when they posted none). Returns a copy of the work."""
+    """Submit the author's work on the item: the union of their stored annotations there once the work
+    is annotated (none left: an empty labeling), else the labels the work already holds (none: empty).
+    Resubmitting submitted work replaces its labels until the item settles. Returns a copy of the work."""
     with store.lock:
         task, ti, work = _work_doc(store, task_id, item_id, author, source)
         _check_submit(ti, work, item_id)
-        if _table(store).count(work=work["id"]):
-            _resubmit(store, task, ti["id"], work["id"])
+        if work.get("annotated") or _table(store).count(work=work["id"]):
+            labels = _stored_labels(store, work["id"])
         else:
-            _submit(store, task, ti, work, _normalize_labels(work.get("labels") or []))
+            labels = _normalize_labels(work.get("labels") or [])
+        _submit(store, task, ti, work, labels)
         return R.clone(R.work(store).get(work["id"]))
 
 
 def patch_annotations(store: Store, tenant: str, changes: list[tuple[str, list[dict], object]]) -> list[dict]:
     """Replace the labels (and the adapter's ``meta``) of stored annotations: ``[(id, labels, meta), ...]``,
-    all or nothing. A task annotation resubmits its author's work on the item."""
+    all or nothing. A task annotation's work is pending again (see ``post_annotations``); refused once its
+    item is settled."""
     with store.lock:
         coll = _table(store)
         planned, touched = [], {}
@@ -218,24 +251,33 @@ def patch_annotations(store: Store, tenant: str, changes: list[tuple[str, list[d
         out = [coll.update(doc_id, {"labels": clean, "meta": copy.deepcopy(meta), "updated_at": t})
                for doc_id, clean, meta in planned]
         for work_id, (task, ti_id) in touched.items():
-            _resubmit(store, task, ti_id, work_id)
+            _reopen(store, task, ti_id, work_id)
         status = StatusReader(store)
         return [_view(d, status.of(d)) for d in out]
 
 
 def delete_annotations(store: Store, tenant: str, ids: list[str]) -> int:
     """Remove stored annotations (all or nothing); returns how many. Derived work annotations cannot
-    be deleted (they are the work itself)."""
+    be deleted (they are the work itself). A task annotation on an item still being labeled leaves its
+    work pending (see ``post_annotations``); on a settled item the work keeps what was settled."""
     with store.lock:
         coll = _table(store)
-        keys = []
+        keys, touched = [], {}
         for i, ann_id in enumerate(ids):
             key = R.item_key(tenant, str(ann_id))
-            if key not in coll:
+            doc = coll.get(key)
+            if doc is None:
                 raise NotFound(f"ids[{i}]: no annotation {ann_id!r}")
             keys.append(key)
+            work = R.work(store).get(doc["work"]) if doc.get("work") else None
+            ti = R.task_items(store).get(work["ti"]) if work is not None else None
+            if ti is not None and ti["state"] not in ("approved", "rejected") \
+                    and work["state"] in ("assigned", "in_progress", "submitted"):
+                touched[work["id"]] = (R.load_task(store, work["task_id"]), ti["id"])
         for key in dict.fromkeys(keys):
             coll.remove(key)
+        for work_id, (task, ti_id) in touched.items():
+            _reopen(store, task, ti_id, work_id)
         return len(set(keys))
 
 
@@ -264,7 +306,7 @@ def get_annotation(store: Store, tenant: str, annotation_id: str) -> dict:
         work_id = _work_id_of(str(annotation_id))
         work = R.work(store).get(work_id) if work_id else None
         task = R.tasks(store).get(work["task_id"]) if work is not None else None
-        if work is not None and work.get("labels") is not None and (task or {}).get("tenant") == tenant \
+        if work is not None and _derived(work) and (task or {}).get("tenant") == tenant \
                 and not _table(store).count(work=work["id"]):
             return _work_view(work, tenant, StatusReader(store).of_work(work))
         raise NotFound(f"no annotation {annotation_id!r}")
@@ -300,7 +342,7 @@ def list_annotations(store: Store, tenant: str, *, task_id: str | None = None, i
                 continue
             out.append(_view(d, st))
         for work in _works(store, tenant, task_id, item_set):
-            if work.get("labels") is None or work["id"] in with_docs or coll.count(work=work["id"]):
+            if not _derived(work) or work["id"] in with_docs or coll.count(work=work["id"]):
                 continue
             if (author_set and work["worker"] not in author_set) \
                     or (id_set and work_annotation_id(work["id"]) not in id_set):

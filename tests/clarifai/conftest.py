@@ -23,3 +23,12 @@ def live(live_server):
     url = live_server.urls["clarifai"]
     assert httpx.post(f"{url}/_mock/reset").status_code == 200
     return url
+
+
+@pytest.fixture
+def mock():
+    """The in-process stand-in in strict mode: every answer is also validated against openapi/clarifai.yaml."""
+    from mockserver.world import Settings
+    from mockserver.testing import InProcess, new_world
+
+    return InProcess(new_world(settings=Settings(strict=True)))

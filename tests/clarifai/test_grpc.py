@@ -133,8 +133,15 @@ def test_label_start_annotate_submit_and_list_annotations(stub):
     posted = ok(stub.PostAnnotations(S.PostAnnotationsRequest(user_app_id=APP, annotations=[R.Annotation(
         input_id=first.input.id, task_id=task_id, data=R.Data(concepts=[R.Concept(id="cat", value=1.0)]))]),
         metadata=pat("labeler-1"))).annotations
-    # A task annotation is the worker's work; with review NONE it is accepted at once.
-    assert posted[0].user_id == "labeler-1" and posted[0].status.code == C.ANNOTATION_SUCCESS
+    # A task annotation is the worker's pending work until LABEL_SUBMIT.
+    assert posted[0].user_id == "labeler-1" and posted[0].status.code == C.ANNOTATION_PENDING
+    # The deprecated form: only input_id means LABEL_SUBMIT; with review NONE the work is accepted at once.
+    submitted = ok(stub.PutTaskAssignments(S.PutTaskAssignmentsRequest(
+        user_app_id=APP, task_id=task_id, input_id=first.input.id), metadata=pat("labeler-1"))).task_assignments
+    assert [(a.input.id, a.status.code) for a in submitted] == [(first.input.id, C.TASK_ASSIGNMENT_SUCCESS)]
+    got = ok(stub.GetAnnotation(S.GetAnnotationRequest(input_id=first.input.id, annotation_id=posted[0].id),
+                                metadata=OWNER)).annotation
+    assert got.status.code == C.ANNOTATION_SUCCESS and got.trusted
     second = started[1]  # submitted without an annotation: the worker saw nothing to label
     submitted = ok(stub.PutTaskAssignments(S.PutTaskAssignmentsRequest(
         user_app_id=APP, task_id=task_id, action=S.LABEL_SUBMIT,
@@ -164,7 +171,9 @@ def test_a_scoped_only_call_without_user_app_id_takes_the_app_of_the_key(stub):
     # A PAT names no app: as over REST, it needs the app-scoped form.
     refused = stub.PutTaskAssignments(S.PutTaskAssignmentsRequest(task_id=task_id, action=S.LABEL_START),
                                       metadata=pat("labeler-1"))
-    assert refused.status.code == C.CONN_INVALID_REQUEST and "app-scoped" in refused.status.details
+    assert (refused.status.code, refused.status.details) == (C.CONN_KEY_INVALID,
+                                                            "Must provide app external ID in API authorizer")
+    assert list(refused.task_assignments) == []
 
 
 @pytest.mark.parametrize("metadata,path", [
@@ -184,17 +193,22 @@ def test_auth_answers_as_rest_does(stub, live, metadata, path):
         (over_rest["code"], over_rest["description"], over_rest.get("details", ""))
 
 
-def test_unknown_key_is_11009_and_a_repeated_key_is_refused(stub):
-    assert stub.ListConcepts(S.ListConceptsRequest(), metadata=(("authorization", "Key nope"),)).status.code == \
-        C.CONN_KEY_NOT_FOUND
+def test_unknown_keys_and_a_repeated_key_are_refused(stub):
+    # An unknown key in a key's shape is 11009; another shape is 11008 "Invalid format of key.".
+    for key in ("ab" * 16, "nope"):
+        unknown = stub.ListConcepts(S.ListConceptsRequest(), metadata=(("authorization", f"Key {key}"),)).status
+        assert (unknown.code, unknown.description) == (C.CONN_KEY_NOT_FOUND, "API key not found")
+    malformed = stub.ListConcepts(S.ListConceptsRequest(), metadata=(("authorization", "Key SOME_INVALID_KEY"),))
+    assert (malformed.status.code, malformed.status.description, malformed.status.details) == \
+        (C.CONN_KEY_INVALID, "Invalid API key or Invalid API key/application pair", "Invalid format of key.")
     twice = stub.ListConcepts(S.ListConceptsRequest(), metadata=OWNER + OWNER).status
     assert twice.code == C.CONN_INVALID_REQUEST and "more than once" in twice.details
 
 
 def test_rpcs_the_stand_in_does_not_implement_answer_at_once(stub):
-    for call, request in ((stub.ListModels, S.ListModelsRequest()), (stub.GetAnnotation, S.GetAnnotationRequest(
-            input_id="input-001", annotation_id="a")), (stub.DeleteAnnotations, S.DeleteAnnotationsRequest(ids=["a"])),
-            (stub.ListLabelOrders, S.ListLabelOrdersRequest(user_app_id=APP))):
+    for call, request in ((stub.ListModels, S.ListModelsRequest()), (stub.GetApp, S.GetAppRequest(user_app_id=APP)),
+                          (stub.ListSearches, S.ListSearchesRequest()),
+                          (stub.GetInputSamples, S.GetInputSamplesRequest(task_id="t"))):
         started = time.monotonic()
         answer = call(request, metadata=OWNER, timeout=5)
         assert time.monotonic() - started < 1
@@ -253,14 +267,19 @@ REST_ONLY = {"ListNextTaskAssignments": {"worker_user_id"}}  # the stand-in's ow
 def test_every_rest_route_is_an_rpc_with_its_handler():
     rpcs = grpc_bridge.rpcs()
     assert set(rpcs) == {name for name in vars(service_pb2_grpc.V2Servicer) if not name.startswith("_")}
-    assert grpc_bridge.implemented() == sorted(r[0] for r in specgen.ROUTES)
-    for op_id, method, path, query, _body, _answer, scoped_only in specgen.ROUTES:
+    assert grpc_bridge.implemented() == sorted({r[0] for r in specgen.ROUTES})
+    routes_of: dict = {}
+    for route in specgen.ROUTES:
+        routes_of.setdefault(route[0], []).append(route)
+    for op_id, routes in routes_of.items():
         rpc = rpcs[op_id]
-        assert {b.method for b in rpc.bindings} == {method.upper()}
-        assert len(rpc.bindings) == (1 if scoped_only else 2)
-        assert all(b.template.endswith(path) for b in rpc.bindings)
+        assert {b.method for b in rpc.bindings} == {r[1].upper() for r in routes}
+        assert len(rpc.bindings) == sum(len(specgen.templates(r)) for r in routes), op_id  # each path is a binding
+        assert all(any(b.template.endswith(r[2].replace("{user_id}", "{user_app_id.user_id}")) for r in routes)
+                   for b in rpc.bindings)
         fields = {f.name for f in rpc.request.DESCRIPTOR.fields} | REST_ONLY.get(op_id, set())
-        assert {q for q in query if "." not in q} <= fields, op_id  # every REST query parameter has a field
+        assert {q for r in routes for q in r[3] if "." not in q} <= fields, op_id  # every query parameter has a field
+    assert len(rpcs["DeleteAnnotations"].bindings) == 4 and len(rpcs["ListDatasets"].bindings) == 3
 
 
 def test_route_picks_the_binding_the_json_channel_would():

@@ -148,19 +148,26 @@ def test_whole_flow_partitioned_weighted_with_consensus(stub, transport):
                       input_source=R.TaskInputSource(type=R.TaskInputSource.DATASET, id="flow"))
     task_id = ok(stub.PostTasks(S.PostTasksRequest(user_app_id=APP, tasks=[task]), metadata=OWNER)).tasks[0].id
 
-    # Each worker pulls assignments and answers them until nothing is left.
+    # Each worker starts a batch of assignments (LABEL_START), annotates it (pending work) and submits the
+    # batch (LABEL_SUBMIT), until nothing is left.
     done = {w: [] for w in workers}
     for worker in workers:
         while True:
-            batch = ok(stub.ListNextTaskAssignments(S.ListNextTaskAssignmentsRequest(user_app_id=APP, task_id=task_id),
-                                                    metadata=PATS[worker])).inputs
-            if not batch:
+            started = ok(stub.PutTaskAssignments(S.PutTaskAssignmentsRequest(
+                user_app_id=APP, task_id=task_id, action=S.LABEL_START), metadata=PATS[worker])).task_assignments
+            if not started:
                 break
+            batch = [a.input for a in started]
             anns = [R.Annotation(input_id=i.id, task_id=task_id, data=R.Data(concepts=[
                 R.Concept(id=label_for(worker, int(i.id[5:])), value=1.0)])) for i in batch]
             posted = ok(stub.PostAnnotations(S.PostAnnotationsRequest(user_app_id=APP, annotations=anns),
                                              metadata=PATS[worker])).annotations
             assert {a.user_id for a in posted} == {worker}
+            assert {a.status.code for a in posted} == {C.ANNOTATION_PENDING}
+            ok(stub.PutTaskAssignments(S.PutTaskAssignmentsRequest(
+                user_app_id=APP, task_id=task_id, action=S.LABEL_SUBMIT,
+                label_submit_config=S.LabelSubmitConfig(task_assignments=[R.TaskAssignment(id=a.id) for a in started])),
+                metadata=PATS[worker]))
             done[worker] += [i.id for i in batch]
     # Weighted 2:1:1 with two workers per input: labeler-1 on every input, the others on about half each.
     assert len(done["labeler-1"]) == N

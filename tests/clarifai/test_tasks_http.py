@@ -71,7 +71,10 @@ def test_pat_only_on_scoped_routes(mock):
     with mock.client("clarifai", headers={"Authorization": "Key mock-clarifai-pat"}) as pat:
         assert pat.get(f"{SCOPED}/tasks").status_code == 200
         r = pat.get("/v2/tasks")
-        assert r.status_code == 400 and r.json()["status"]["code"] == 11102
+        assert r.status_code == 401 and r.json() == {"status": {
+            "code": 11008, "description": "Invalid API key or Invalid API key/application pair",
+            "details": "Must provide app external ID in API authorizer", "req_id": r.json()["status"]["req_id"]},
+            "tasks": []}
 
 
 def test_list_filters_and_pages(clarifai):
@@ -169,10 +172,23 @@ def test_bad_bodies_are_invalid_request_naming_the_field(clarifai, body, field):
 
 def test_key_errors(mock):
     with mock.client("clarifai") as anon:
-        assert anon.get("/v2/tasks").json()["status"]["code"] == 11009
-    with mock.client("clarifai", headers={"Authorization": "Key wrong"}) as bad:
-        r = bad.get("/v2/tasks")
-        assert r.status_code == 401 and r.json()["status"]["code"] == 11009
+        r = anon.get("/v2/tasks")
+        assert r.json()["status"]["code"] == 11009 and r.json()["tasks"] == []
+    # Keys are lowercase letters, digits and hyphens (Clarifai's: 32 hexadecimal digits): another shape is
+    # "Invalid format of key.", as Clarifai answers.
+    with mock.client("clarifai", headers={"Authorization": "Key SOME_INVALID_KEY"}) as bad:
+        r = bad.get("/v2/concepts")
+        assert r.status_code == 401 and r.json()["concepts"] == []
+        assert (r.json()["status"]["code"], r.json()["status"]["description"], r.json()["status"]["details"]) == \
+            (11008, "Invalid API key or Invalid API key/application pair", "Invalid format of key.")
+    with mock.client("clarifai", headers={"Authorization": "Key " + "0123456789abcdef" * 2}) as unknown:
+        assert unknown.get("/v2/tasks", headers={"Authorization": "Key nope"}).json()["status"]["code"] == 11009
+        r = unknown.get("/v2/inputs")
+        assert r.status_code == 401 and r.json()["status"]["code"] == 11009 and r.json()["inputs"] == []
+        assert r.json()["status"]["description"] == "API key not found"
+    with mock.client("clarifai", headers={"Authorization": "Key other-clarifai-key"}) as other:
+        r = other.get(f"{SCOPED}/datasets")
+        assert r.status_code == 401 and r.json()["status"]["code"] == 11008 and r.json()["datasets"] == []
 
 
 def test_list_page_far_past_the_data_is_empty_not_an_error(clarifai):

@@ -10,12 +10,27 @@ def make_task(client, **over):
     return r.json()["tasks"][0]["id"]
 
 
-def annotate(client, task_id, input_id, concept, user=None, expect=200):
+def submit(client, task_id, input_id, user):
+    """LABEL_SUBMIT of ``user``'s assignment on the input, with that user's PAT (the deprecated form: only
+    ``input_id``)."""
+    r = client.put(f"{SCOPED}/tasks/{task_id}/assignments", json={"input_id": input_id},
+                   headers={"Authorization": f"Key mock-clarifai-pat-{user}"})
+    assert r.status_code == 200, r.text
+    return r.json()["task_assignments"]
+
+
+def annotate(client, task_id, input_id, concept, user=None, expect=200, then_submit=True):
+    """The owner posts a task annotation for ``user`` (pending work), then the user submits it."""
     ann = {"input_id": input_id, "task_id": task_id, "data": {"concepts": [{"id": concept, "value": 1}]}}
     if user:
         ann["user_id"] = user
     r = client.post("/v2/annotations", json={"annotations": [ann]})
     assert r.status_code == expect, r.text
+    if expect == 200:
+        assert r.json()["annotations"][0]["status"]["code"] == 24151  # ANNOTATION_PENDING until submitted
+        if then_submit:
+            submit(client, task_id, input_id, user)
+            r = client.get("/v2/annotations", params={"ids": r.json()["annotations"][0]["id"]})
     return r.json()
 
 
@@ -40,7 +55,9 @@ def test_review_none_annotation_is_success_at_once(clarifai):
 
 def test_consensus_agreement_and_disagreement(clarifai):
     tid = make_task(clarifai, worker=TWO, review=CONSENSUS, input_source={"type": "DATASET", "id": "mock-dataset"})
-    annotate(clarifai, tid, "input-001", "cat", "labeler-1")
+    annotate(clarifai, tid, "input-001", "cat", "labeler-1", then_submit=False)
+    assert statuses(clarifai, tid) == {("input-001", "labeler-1"): 24151}  # pending until submitted
+    submit(clarifai, tid, "input-001", "labeler-1")
     assert statuses(clarifai, tid) == {("input-001", "labeler-1"): 24159}
     annotate(clarifai, tid, "input-001", "cat", "labeler-2")
     annotate(clarifai, tid, "input-002", "cat", "labeler-1")
@@ -95,7 +112,7 @@ def test_label_start_submit_and_request_changes(clarifai, as_user):
     r = labeler.put(f"{SCOPED}/tasks/{tid}/assignments", json={"action": 1, "input_id": "input-005"})
     assert r.status_code == 200 and r.json()["task_assignments"][0]["status"]["code"] == 54201
     ta = r.json()["task_assignments"][0]
-    annotate(clarifai, tid, "input-005", "cat", "labeler-1")
+    annotate(clarifai, tid, "input-005", "cat", "labeler-1", then_submit=False)
     r = labeler.put(f"{SCOPED}/tasks/{tid}/assignments", json={
         "action": "LABEL_SUBMIT", "label_submit_config": {"task_assignments": [{"id": ta["id"]}]}})
     assert r.json()["task_assignments"][0]["status"]["code"] == 54202
@@ -108,7 +125,11 @@ def test_label_start_submit_and_request_changes(clarifai, as_user):
     ann_id = clarifai.get("/v2/annotations", params={"task_id": tid}).json()["annotations"][0]["id"]
     r = clarifai.patch("/v2/annotations", json={"action": "overwrite", "annotations": [
         {"id": ann_id, "input_id": "input-005", "data": {"concepts": [{"id": "dog", "value": 1}]}}]})
-    assert r.status_code == 200 and r.json()["annotations"][0]["status"]["code"] == 24157
+    assert r.status_code == 200 and r.json()["annotations"][0]["status"]["code"] == 24151  # pending again
+    r = labeler.put(f"{SCOPED}/tasks/{tid}/assignments", json={
+        "action": "LABEL_SUBMIT", "label_submit_config": {"task_assignments": [{"id": ta["id"]}]}})
+    assert r.json()["task_assignments"][0]["status"]["code"] == 54202
+    assert statuses(clarifai, tid) == {("input-005", "labeler-1"): 24157}
     r = reviewer.put(f"{SCOPED}/tasks/{tid}/assignments", json={"action": "REVIEW_APPROVE", "input_id": "input-005"})
     assert r.json()["task_assignments"][0]["status"]["code"] == 54200
     assert labeler.get(f"{SCOPED}/tasks/{tid}/assignments").json()["inputs"] == []
@@ -126,6 +147,7 @@ def test_annotating_unassigned_input_is_refused(clarifai):
     tid = make_task(clarifai, worker={"strategy": "FULL", "user_ids": ["labeler-1"]},
                     input_source={"type": "INPUT", "id": "input-004"})
     out = annotate(clarifai, tid, "input-004", "cat", user="labeler-2", expect=403)
+    assert out["annotations"] == []  # an error answer keeps the answer's list
     assert out["status"]["code"] == 54103
     assert clarifai.get("/v2/annotations", params={"task_id": tid}).json()["annotations"] == []
     out = annotate(clarifai, "nope", "input-004", "cat", expect=404)
@@ -186,3 +208,46 @@ def test_a_collaborator_annotates_as_themself_whatever_user_id_says(mock):
         posted = owner.post("/v2/users/mock-user/apps/mock-app/annotations", json={"annotations": [
             {"input_id": "input-002", "user_id": "labeler-2", "data": {"concepts": [{"id": "cat"}]}}]})
     assert posted.json()["annotations"][0]["user_id"] == "labeler-2"
+
+
+# -- literal path segments win over parameters ---------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["/v2", SCOPED])
+def test_delete_inputs_annotations_is_delete_annotations_not_an_input_named_annotations(clarifai, prefix):
+    clarifai.post("/v2/inputs", json={"inputs": [{"id": "annotations", "data": {"text": {"raw": "x"}}}]})
+    clarifai.post("/v2/annotations", json={"annotations": [
+        {"id": "a1", "input_id": "input-001", "data": {"concepts": [{"id": "cat"}]}},
+        {"id": "a2", "input_id": "annotations", "data": {"concepts": [{"id": "dog"}]}}]})
+    r = clarifai.request("DELETE", f"{prefix}/inputs/annotations", json={"input_ids": ["input-001"]})
+    assert r.status_code == 200, r.text
+    assert clarifai.get("/v2/inputs/annotations").json()["input"]["id"] == "annotations"  # still there
+    left = clarifai.get("/v2/annotations", params={"list_all_annotations": "true"}).json()["annotations"]
+    assert [a["id"] for a in left] == ["a2"]
+    r = clarifai.request("DELETE", f"{prefix}/annotations", json={"ids": ["a2"]})  # the second binding
+    assert r.status_code == 200 and clarifai.get("/v2/annotations").json()["annotations"] == []
+    journal = clarifai.get("/_mock/journal", params={"vendor": "clarifai", "method": "DELETE"}).json()["entries"]
+    scoped = "Scoped" if prefix == SCOPED else ""
+    assert [e["operation"] for e in journal] == [f"DeleteAnnotations{scoped}", f"DeleteAppAnnotations{scoped}"]
+
+
+@pytest.mark.parametrize("prefix", ["/v2", SCOPED])
+def test_inputs_status_and_concepts_status_are_the_counts(clarifai, prefix):
+    clarifai.post("/v2/inputs", json={"inputs": [{"id": "status", "data": {"text": {"raw": "x"}}}]})
+    clarifai.post("/v2/concepts", json={"concepts": [{"id": "status"}]})
+    counts = clarifai.get(f"{prefix}/inputs/status").json()
+    assert counts["counts"]["processed"] == 25 and "input" not in counts
+    concept_counts = clarifai.get(f"{prefix}/concepts/status").json()
+    assert [c["id"] for c in concept_counts["concept_counts"]] == ["cat", "dog", "bird", "status"]
+    r = clarifai.post(f"{prefix}/inputs/searches",
+                      json={"searches": [{"query": {"filters": [{"input": {"id": "status"}}]}}]})
+    assert [h["input"]["id"] for h in r.json()["hits"]] == ["status"]
+
+
+def test_the_spec_writes_literal_paths_before_parameterised_ones():
+    from mockserver.vendors.clarifai import specgen
+
+    paths = list(specgen.build()["paths"])
+    for prefix in ("/v2", SCOPED.replace("mock-user", "{user_id}").replace("mock-app", "{app_id}")):
+        for literal in ("annotations", "status", "searches"):
+            assert paths.index(f"{prefix}/inputs/{literal}") < paths.index(f"{prefix}/inputs/{{input_id}}")
+        for literal in ("status", "searches"):
+            assert paths.index(f"{prefix}/concepts/{literal}") < paths.index(f"{prefix}/concepts/{{concept_id}}")

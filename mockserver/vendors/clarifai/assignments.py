@@ -1,5 +1,13 @@
 """Task work in Clarifai's words: assignments (LABEL_*/REVIEW_* actions), the bulk review of annotation
-statuses, and the per-worker annotation and input counts, all read from and written to the core."""
+statuses, and the per-worker annotation and input counts, all read from and written to the core.
+
+Work is submitted by PutTaskAssignments LABEL_SUBMIT (``label_submit_config.task_assignments``, or the
+deprecated form that carries only ``input_id``: the caller's assignment on that input): the worker's
+annotations on the input in the task, posted before as pending work, become the submission. A worker
+submits their own assignments; the app's owner may submit anyone's. A review action takes explicit
+``task_assignments`` (or ``input_id``) or, in bulk, ``workers``: every input awaiting this reviewer where
+one of those workers submitted (a review settles the input, so every worker on it is settled with it).
+"""
 from __future__ import annotations
 
 import base64
@@ -9,7 +17,7 @@ from . import core_port as core
 from . import resources as res
 from . import tasks as tk
 from .labeling import CODE_OF_STATUS, STATUS_OF_CODE, StatusReader, tenant_of
-from .wire import ANNOTATION_CODES, code_name, code_status, enum_name, invalid, timestamp
+from .wire import ANNOTATION_CODES, code_name, code_status, enum_name, failure, invalid, timestamp
 
 ASSIGNMENT_OF = {"ANNOTATION_PENDING": "TASK_ASSIGNMENT_PENDING", "ANNOTATION_SUCCESS": "TASK_ASSIGNMENT_SUCCESS",
                  "ANNOTATION_AWAITING_REVIEW": "TASK_ASSIGNMENT_AWAITING_REVIEW",
@@ -66,12 +74,15 @@ def next_inputs(app: str, task_id: str, worker: str, limit: int = 10) -> list[di
         return out
 
 
-def put_assignments(app: str, caller: str, task_id: str, body: dict) -> list[dict]:
+def put_assignments(app: str, caller: str, task_id: str, body: dict, owner: bool = False) -> list[dict]:
+    """``owner``: the caller is the app's owner (may submit any worker's assignment)."""
     store = current_world().store
     action = enum_name("assignment_action", body.get("action"), "action")
     if action in (None, "PUT_TASK_ASSIGNMENTS_REQUEST_ACTION_NOT_SET"):
-        raise invalid("action: required; one of LABEL_START, LABEL_SUBMIT, REVIEW_START, REVIEW_APPROVE, "
-                      "REVIEW_REQUEST_CHANGES, REVIEW_REJECT")
+        if not body.get("input_id"):
+            raise invalid("action: required; one of LABEL_START, LABEL_SUBMIT, REVIEW_START, REVIEW_APPROVE, "
+                          "REVIEW_REQUEST_CHANGES, REVIEW_REJECT (or the deprecated input_id alone: LABEL_SUBMIT)")
+        action = "LABEL_SUBMIT"  # the deprecated form: only input_id
     with store.lock:
         task_doc = tk.load(app, task_id)
         core_id = task_doc["core_id"]
@@ -92,6 +103,15 @@ def put_assignments(app: str, caller: str, task_id: str, body: dict) -> list[dic
                 works.append({"item_id": input_id, "worker": caller})
             if not works:
                 raise invalid("input_id: required (or label_submit_config.task_assignments)")
+            for i, w in enumerate(works):
+                if w["worker"] != caller and not owner:
+                    raise failure(403, "TASK_PERMISSION_DENIED",
+                                  f"label_submit_config.task_assignments[{i}]: the assignment of {w['worker']!r}, "
+                                  f"not of {caller!r}")
+                if core.work_doc(store, core_id, w["item_id"], w["worker"]) is None:
+                    raise failure(403, "TASK_PERMISSION_DENIED",
+                                  f"input_id: {w['worker']!r} has no assignment on input {w['item_id']!r} in task "
+                                  f"{task_id!r}")
             for w in works:
                 core.submit_annotated_work(store, core_id, w["item_id"], w["worker"])
             reader = StatusReader(store)
@@ -117,8 +137,15 @@ def put_assignments(app: str, caller: str, task_id: str, body: dict) -> list[dic
             items.append(_work_of_assignment(task_doc, (ta or {}).get("id"), f"task_assignments[{i}].id")["item_id"])
         if input_id:
             items.append(input_id)
+        if not items and workers_filter:  # in bulk: every input of those workers awaiting this reviewer
+            for ti in core.review_queue(store, core_id, caller, 1 << 30):
+                if any(w["state"] == "submitted" and w["worker"] in workers_filter
+                       for w in reader.item(core_id, ti["item_id"])[1].values()):
+                    items.append(ti["item_id"])
+            if not items:
+                return []
         if not items:
-            raise invalid("input_id: required (or the config's task_assignments)")
+            raise invalid("input_id: required (or the config's task_assignments or workers)")
         for item_id in dict.fromkeys(items):
             core.review_item(store, core_id, item_id, caller, DECISION_OF_ACTION[action])
         reader = StatusReader(store)

@@ -7,13 +7,15 @@ API is used.
 from __future__ import annotations
 
 from mockserver import core as _core
-from mockserver.core import (InvalidArgument, NotFound, add_items, create_task, delete_task, drop_annotations_of_item,
+from mockserver.core import (InvalidArgument, NotFound, add_items, create_task, delete_annotations, delete_task,
+                             drop_annotations_of_item,
                              get_annotation, get_task, get_task_item, list_annotations, list_task_items, list_work,
                              next_assignments, patch_annotations, post_annotations, remove_item, review_item,
                              review_queue, start_work, status_reader, submit_annotated_work, submit_work, update_task,
                              update_task_workers)
 
-__all__ = ["InvalidArgument", "NotFound", "add_items", "create_task", "delete_task", "drop_annotations_of_item",
+__all__ = ["InvalidArgument", "NotFound", "add_items", "create_task", "delete_annotations", "delete_task",
+           "drop_annotations_of_item",
            "get_annotation", "get_task", "get_task_item", "list_annotations", "list_task_items", "list_work",
            "next_assignments", "patch_annotations", "post_annotations", "remove_item", "review_item", "review_queue",
            "start_work", "status_reader", "submit_annotated_work", "submit_work", "update_task", "update_task_workers",

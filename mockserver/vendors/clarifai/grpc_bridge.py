@@ -35,7 +35,7 @@ from clarifai_grpc.grpc.api import service_pb2
 
 from ...vendors.base import VendorError
 from . import handlers, status
-from .specgen import ROUTES, SCOPE
+from .specgen import ROUTES, templates
 from .wire import CODES, invalid
 
 log = logging.getLogger("mockserver.clarifai.grpc")
@@ -81,10 +81,9 @@ def _bindings(method) -> list[Binding]:
     return out
 
 
-def _rest_paths(path: str, scoped_only: bool) -> set[str]:
+def _rest_paths(route: tuple) -> set[str]:
     """The REST route's paths, with the binding's field names: ``/v2/users/{user_app_id.user_id}/...``."""
-    scoped = SCOPE.replace("{user_id}", "{%s}" % USER).replace("{app_id}", "{%s}" % APP) + path
-    return {scoped} if scoped_only else {scoped, "/v2" + path}
+    return {t.replace("{user_id}", "{%s}" % USER).replace("{app_id}", "{%s}" % APP) for t, _ in templates(route)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,19 +91,20 @@ def rpcs() -> dict[str, Rpc]:
     """Every V2 RPC of clarifai-grpc; those with a REST route carry its handler."""
     from ...app import snake
 
-    rest = {r[0]: r for r in ROUTES}
+    rest: dict[str, list] = {}
+    for r in ROUTES:  # an RPC may have more than one REST route (DeleteAnnotations)
+        rest.setdefault(r[0], []).append(r)
     out = {}
     for method in SERVICE.methods:
         bindings = _bindings(method)
         handler, query = None, ()
-        route = rest.get(method.name)
-        if route is not None and not (method.client_streaming or method.server_streaming):
-            op_id, verb, path, query_params, _body, _answer, scoped_only = route
-            served = _rest_paths(path, scoped_only)
-            bindings = [b for b in bindings if b.method == verb.upper() and b.template in served]
+        routes = rest.get(method.name)
+        if routes and not (method.client_streaming or method.server_streaming):
+            served = {(r[1].upper(), p) for r in routes for p in _rest_paths(r)}
+            bindings = [b for b in bindings if (b.method, b.template) in served]
             if bindings:
-                handler = getattr(handlers, snake(op_id))
-                query = tuple(query_params)
+                handler = getattr(handlers, snake(method.name))
+                query = tuple(dict.fromkeys(q for r in routes for q in r[3]))
         out[method.name] = Rpc(method.name, message_factory.GetMessageClass(method.input_type),
                                message_factory.GetMessageClass(method.output_type), tuple(bindings), handler, query,
                                method.client_streaming or method.server_streaming)
@@ -169,10 +169,9 @@ def _list_annotations(params: dict, kwargs: dict) -> None:
 
 
 def _list_tasks(params: dict, kwargs: dict) -> None:
-    # ``worker_ids`` (WorkerIDSet) is the current form of the worker filter.
+    # ``worker_ids`` (WorkerIDSet) is the current form of the worker filter: over REST a list of user ids.
     users = [w.get("user_id") for w in params.get("worker_ids") or [] if isinstance(w, dict) and w.get("user_id")]
-    if users:
-        kwargs["worker_user_ids"] = list(kwargs.get("worker_user_ids") or []) + users
+    kwargs["worker_ids"] = users or None
 
 
 # What a query string cannot carry, translated per RPC.

@@ -3,8 +3,9 @@
 Annotations live in the core (``mockserver.core.annotations``), in the app's tenant: what a client posts
 here, and one per task work that has labels but no posted annotation (a simulated worker's, say), so
 all work done on a task is visible through Clarifai's annotation calls. An annotation posted with a
-``task_id`` (or ``annotation_info.task_id``) on an input assigned to its worker is that worker's work;
-the core submits the union of the worker's annotations there. Statuses come from the core:
+``task_id`` (or ``annotation_info.task_id``) on an input assigned to its worker is that worker's PENDING
+work: posting, patching or deleting it submits nothing; PutTaskAssignments LABEL_SUBMIT submits the union
+of the worker's annotations there (``assignments.py``). Statuses come from the core:
 
 =================================== ==========================================
 core annotation status              Clarifai status code
@@ -15,6 +16,10 @@ awaiting_consensus_review           ANNOTATION_AWAITING_CONSENSUS_REVIEW
 accepted                            ANNOTATION_SUCCESS
 rejected                            ANNOTATION_REVIEW_DENIED
 =================================== ==========================================
+
+``trusted`` is true for ANNOTATION_SUCCESS annotations. ListAnnotations lists only trusted ones unless
+``list_all_annotations`` is set or the request names what it wants: ``user_ids`` (as the proto says),
+``ids`` (as the docs say), a ``task_id`` (a task's work, whatever its review state) or ``statuses``.
 """
 from __future__ import annotations
 
@@ -214,7 +219,7 @@ def _merge_data(old: dict, new: dict, action: str) -> dict:
 
 
 def patch(app: str, wire: list, action: str) -> list[dict]:
-    """Change annotations' data; a task annotation resubmits its worker's labels."""
+    """Change annotations' data; a task annotation is its worker's pending work again (LABEL_SUBMIT submits it)."""
     store = current_world().store
     tenant = tenant_of(app)
     with store.lock:
@@ -234,13 +239,19 @@ def patch(app: str, wire: list, action: str) -> list[dict]:
         return [render(v) for v in core.patch_annotations(store, tenant, changes)]
 
 
-def find(app: str, *, ids=None, input_ids=None, user_ids=None, task_id=None, statuses=None) -> list[dict]:
+def find(app: str, *, ids=None, input_ids=None, user_ids=None, task_id=None, statuses=None,
+         list_all: bool = True) -> list[dict]:
+    """ListAnnotations. ``list_all=False`` (the request's ``list_all_annotations`` unset): only trusted
+    annotations, unless ``ids``, ``user_ids``, ``task_id`` or ``statuses`` say what is wanted."""
     store = current_world().store
     wanted = set()
     for i, s in enumerate(statuses or []):
         if s == "code":  # the JSON client flattens ``statuses=[{code: ...}]`` into the bare word
             continue
         wanted.add(STATUS_OF_CODE[code_name(s, f"statuses[{i}]", ANNOTATION_CODES)])
+    # Statuses asked for, even as the JSON channel's bare "code", mean any status may be wanted.
+    if not (list_all or ids or user_ids or task_id or statuses):
+        wanted = {"accepted"}  # trusted
     with store.lock:
         core_task = tk.load(app, task_id)["core_id"] if task_id else None
         views = core.list_annotations(store, tenant_of(app), task_id=core_task, item_ids=input_ids or None,
@@ -251,3 +262,116 @@ def find(app: str, *, ids=None, input_ids=None, user_ids=None, task_id=None, sta
 
 def drop_input(app: str, input_id: str) -> None:
     core.drop_annotations_of_item(current_world().store, tenant_of(app), input_id)
+
+
+def view_of(app: str, annotation_id: str, input_id: str | None = None) -> dict:
+    """One annotation of the app (stored or a work's), or CONN_DOES_NOT_EXIST; ``input_id``: it must be on
+    that input."""
+    try:
+        view = core.get_annotation(current_world().store, tenant_of(app), str(annotation_id))
+    except core.NotFound:
+        view = None
+    if view is None or (input_id is not None and view["item_id"] != input_id):
+        where = f" on input {input_id!r}" if input_id is not None else ""
+        raise failure(404, "CONN_DOES_NOT_EXIST", f"no annotation {annotation_id!r}{where}")
+    return view
+
+
+def get_one(app: str, input_id: str, annotation_id: str) -> dict:
+    store = current_world().store
+    with store.lock:
+        view = view_of(app, annotation_id, input_id)
+        return render(view, _task_ids(app, [view]))
+
+
+def delete(app: str, ids=None, input_ids=None) -> int:
+    """DeleteAnnotation(s): by ``ids`` (with ``input_ids`` of the same length and order, each on its
+    input), or every stored annotation of ``input_ids``. A worker's derived task work is not an annotation
+    one can delete (it changes through the task). All or nothing; returns how many went."""
+    store = current_world().store
+    ids, input_ids = list(ids or []), list(input_ids or [])
+    if not ids and not input_ids:
+        raise invalid("input_ids: required (or ids)")
+    if ids and input_ids and len(ids) != len(input_ids):
+        raise invalid("ids: as many as input_ids, in the same order")
+    with store.lock:
+        if ids:
+            gone = []
+            for i, ann_id in enumerate(ids):
+                if not isinstance(ann_id, str) or not ann_id:
+                    raise invalid(f"ids[{i}]: an annotation id is required")
+                view = view_of(app, ann_id, input_ids[i] if input_ids else None)
+                if view.get("derived"):
+                    raise invalid(f"ids[{i}]: annotation {ann_id!r} is a worker's task work; it changes "
+                                  "through the task")
+                gone.append(view["annotation_id"])
+        else:
+            for i, input_id in enumerate(input_ids):
+                if not isinstance(input_id, str) or res.input_doc(app, input_id) is None:
+                    raise failure(404, "CONN_DOES_NOT_EXIST", f"input_ids[{i}]: no input {input_id!r}")
+            gone = [v["annotation_id"] for v in core.list_annotations(store, tenant_of(app), item_ids=input_ids)
+                    if not v.get("derived")]
+        return core.delete_annotations(store, tenant_of(app), gone) if gone else 0
+
+
+def _concepts_of(data: dict) -> list[tuple[str, float]]:
+    """(concept id, value) of an annotation's data: whole-input concepts and region concepts."""
+    found = []
+    for c in (data or {}).get("concepts") or []:
+        if isinstance(c, dict):
+            found.append((c.get("id") or c.get("name"), c.get("value", 1)))
+    for region in (data or {}).get("regions") or []:
+        for c in ((region or {}).get("data") or {}).get("concepts") or []:
+            if isinstance(c, dict):
+                found.append((c.get("id") or c.get("name"), c.get("value", 1)))
+    return [(cid, v if isinstance(v, (int, float)) and not isinstance(v, bool) else 1) for cid, v in found if cid]
+
+
+def concepts_of(view: dict) -> list[tuple[str, float]]:
+    return _concepts_of(render(view)["data"])
+
+
+def trusted_concepts(app: str, input_ids: list[str] | None = None) -> dict[str, set]:
+    """input id -> the concepts its trusted annotations tag positively."""
+    store = current_world().store
+    out: dict[str, set] = {}
+    with store.lock:
+        for v in core.list_annotations(store, tenant_of(app), item_ids=input_ids or None, statuses={"accepted"}):
+            for concept, value in concepts_of(v):
+                if value > 0:
+                    out.setdefault(v["item_id"], set()).add(concept)
+    return out
+
+
+def concept_counts(app: str) -> list[dict]:
+    """GetConceptCounts: per concept of the app, the inputs its trusted annotations tag positively
+    (value > 0) and negatively (value 0); every input counts as processed."""
+    store = current_world().store
+    positive: dict[str, set] = {}
+    negative: dict[str, set] = {}
+    with store.lock:
+        for v in core.list_annotations(store, tenant_of(app), statuses={"accepted"}):
+            for concept, value in concepts_of(v):
+                (positive if value > 0 else negative).setdefault(concept, set()).add(v["item_id"])
+        out = []
+        for doc in res.concepts(store).find(app=app):
+            pos, neg = len(positive.get(doc["concept_id"], ())), len(negative.get(doc["concept_id"], ()))
+            counts = {"positive": pos, "negative": neg}
+            out.append({"id": doc["concept_id"], "name": doc["name"], "concept_type_count": counts,
+                        "detail_concept_count": {"processed": dict(counts),
+                                                 "to_process": {"positive": 0, "negative": 0},
+                                                 "errors": {"positive": 0, "negative": 0},
+                                                 "processing": {"positive": 0, "negative": 0}}})
+        return out
+
+
+def workers(app: str, trusted_only: bool = False, full: bool = False) -> list[dict]:
+    """ListAnnotationWorkers: the users who made the app's annotations (``trusted_only``: trusted ones),
+    in order of their first annotation; ``full``: with what the app knows of them."""
+    from .collaborators import user_info
+
+    store = current_world().store
+    with store.lock:
+        views = core.list_annotations(store, tenant_of(app), statuses={"accepted"} if trusted_only else None)
+        authors = list(dict.fromkeys(v["author"] for v in sorted(views, key=lambda v: v["created_at"])))
+        return [{"user": user_info(store, app, a) if full else {"id": a}} for a in authors]

@@ -46,6 +46,17 @@ def must_input(app: str, input_id: str) -> dict:
     return doc
 
 
+def concept_doc(app: str, concept_id: str) -> dict | None:
+    return concepts(current_world().store).get(f"{app}/{concept_id}")
+
+
+def must_concept(app: str, concept_id: str, field: str | None = None) -> dict:
+    doc = concept_doc(app, concept_id) if isinstance(concept_id, str) else None
+    if doc is None:
+        raise failure(404, "CONN_DOES_NOT_EXIST", f"{field + ': ' if field else ''}no concept {concept_id!r}")
+    return doc
+
+
 # -- inputs ------------------------------------------------------------------------------------------
 def _input_data(data, field: str) -> dict:
     if not isinstance(data, dict):
@@ -104,6 +115,56 @@ def remove_input(app: str, input_id: str) -> None:
         inputs(store).remove(doc["id"])
 
 
+def patch_tree(old: dict, new: dict, action: str) -> dict:
+    """Metadata after a patch: ``merge`` merges objects key by key (recursively), ``overwrite`` replaces,
+    ``remove`` drops the keys given (recursing into objects given as values)."""
+    if action == "overwrite":
+        return copy.deepcopy(new)
+    out = copy.deepcopy(old)
+    for key, value in new.items():
+        if action == "merge":
+            nested = isinstance(value, dict) and isinstance(out.get(key), dict)
+            out[key] = patch_tree(out[key], value, action) if nested else copy.deepcopy(value)
+        elif key in out:  # remove
+            if isinstance(value, dict) and value and isinstance(out[key], dict):
+                out[key] = patch_tree(out[key], value, action)
+            else:
+                del out[key]
+    return out
+
+
+def patch_inputs(app: str, wire: list, action: str) -> list[dict]:
+    """Change inputs' metadata (``data.metadata``), all or nothing; the media itself cannot change."""
+    store = current_world().store
+    planned = []
+    for i, item in enumerate(wire):
+        field = f"inputs[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise invalid(f"{field}.id: required")
+        doc = input_doc(app, item["id"])
+        if doc is None:
+            raise failure(404, "CONN_DOES_NOT_EXIST", f"{field}.id: no input {item['id']!r}")
+        data = item.get("data") or {}
+        if not isinstance(data, dict) or set(data) - {"metadata"}:
+            raise invalid(f"{field}.data: only data.metadata can change")
+        meta = data.get("metadata") or {}
+        if not isinstance(meta, dict):
+            raise invalid(f"{field}.data.metadata: an object is required")
+        new_data = copy.deepcopy(doc["data"])
+        new_data["metadata"] = patch_tree(new_data.get("metadata") or {}, meta, action)
+        planned.append((doc["id"], new_data))
+    now = current_world().now()
+    with store.lock:
+        return [inputs(store).update(doc_id, {"data": data, "modified_at": now}) for doc_id, data in planned]
+
+
+def input_count(app: str) -> dict:
+    """GetInputCount: every input is processed at once (its media is never fetched)."""
+    n = inputs(current_world().store).count(app=app)
+    return {"processed": n, "to_process": 0, "errors": 0, "processing": 0, "reindexed": 0, "to_reindex": 0,
+            "reindex_errors": 0, "reindexing": 0}
+
+
 def render_input(doc: dict) -> dict:
     out = {"id": doc["input_id"], "data": copy.deepcopy(doc["data"]), "created_at": timestamp(doc["created_at"]),
            "modified_at": timestamp(doc["modified_at"]), "status": code_status(INPUT_OK)}
@@ -126,6 +187,25 @@ def add_concepts(app: str, wire_concepts: list, at: float | None = None) -> list
                      "created_at": current_world().now() if at is None else at})
     with store.lock:
         return [coll.insert(d) for d in docs]
+
+
+def patch_concepts(app: str, wire: list, action: str) -> list[dict]:
+    """Rename concepts (``overwrite``; ``merge`` does the same for the one field that can change)."""
+    if action not in ("overwrite", "merge"):
+        raise invalid(f"action: {action!r} is not supported; one of overwrite, merge")
+    store = current_world().store
+    planned = []
+    for i, c in enumerate(wire):
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str) or not c["id"]:
+            raise invalid(f"concepts[{i}].id: required")
+        doc = must_concept(app, c["id"], f"concepts[{i}].id")
+        name = c.get("name")
+        if name is not None and not isinstance(name, str):
+            raise invalid(f"concepts[{i}].name: a string is required")
+        planned.append((doc["id"], name or doc["name"]))
+    now = current_world().now()
+    with store.lock:
+        return [concepts(store).update(doc_id, {"name": name, "modified_at": now}) for doc_id, name in planned]
 
 
 def render_concept(doc: dict) -> dict:

@@ -13,12 +13,14 @@ from ...resources import spec_path
 from .wire import ENUMS
 
 SCOPE = "/v2/users/{user_id}/apps/{app_id}"
-# (operationId, method, path after /v2, query params, request body schema, answer schema, scoped only)
+# (RPC name, method, path after /v2, query params, request body schema, answer schema, scoped only).
+# The RPC name is the operationId (``Scoped`` appended for the app-scoped twin), except where an RPC
+# has two REST paths (``OPERATION_IDS``). Routes are written literal-first (``sorted_paths``).
 ROUTES = [
     ("PostTasks", "post", "/tasks", [], "PostTasksRequest", "MultiTaskResponse", False),
     ("ListTasks", "get", "/tasks", ["page", "per_page", "worker_user_ids", "review_user_ids", "ids", "label_order_ids",
                                     "including_label_order_tasks", "additional_fields", "input_source_type",
-                                    "input_source_ids"], None, "MultiTaskResponse", False),
+                                    "input_source_ids", "worker_ids"], None, "MultiTaskResponse", False),
     ("PatchTasks", "patch", "/tasks", [], "PatchTasksRequest", "MultiTaskResponse", False),
     ("DeleteTasks", "delete", "/tasks", [], "IdsRequest", "StatusResponse", False),
     ("GetTask", "get", "/tasks/{task_id}", ["additional_fields"], None, "SingleTaskResponse", False),
@@ -36,26 +38,85 @@ ROUTES = [
                                                 "statuses", "statuses.code", "list_all_annotations",
                                                 "return_model_output"], None, "MultiAnnotationResponse", False),
     ("PatchAnnotations", "patch", "/annotations", [], "PatchAnnotationsRequest", "MultiAnnotationResponse", False),
+    ("GetAnnotation", "get", "/inputs/{input_id}/annotations/{annotation_id}", [], None, "SingleAnnotationResponse",
+     False),
+    ("DeleteAnnotation", "delete", "/inputs/{input_id}/annotations/{annotation_id}", [], None, "StatusResponse", False),
+    ("DeleteAnnotations", "delete", "/inputs/annotations", [], "DeleteAnnotationsRequest", "StatusResponse", False),
+    ("DeleteAnnotations", "delete", "/annotations", [], "DeleteAnnotationsRequest", "StatusResponse", False),
+    ("ListAnnotationWorkers", "get", "/annotations/workers", ["page", "per_page", "additional_fields", "trusted_only"],
+     None, "MultiWorkerResponse", False),
+    ("PostAnnotationsSearches", "post", "/annotations/searches", [], "PostSearchesRequest", "MultiSearchResponse",
+     False),
     ("PostInputs", "post", "/inputs", [], "PostInputsRequest", "MultiInputResponse", False),
     ("ListInputs", "get", "/inputs", ["page", "per_page", "ids"], None, "MultiInputResponse", False),
+    ("PatchInputs", "patch", "/inputs", [], "PatchInputsRequest", "MultiInputResponse", False),
     ("DeleteInputs", "delete", "/inputs", [], "IdsRequest", "StatusResponse", False),
+    ("GetInputCount", "get", "/inputs/status", [], None, "SingleInputCountResponse", False),
+    ("PostInputsSearches", "post", "/inputs/searches", [], "PostSearchesRequest", "MultiSearchResponse", False),
     ("GetInput", "get", "/inputs/{input_id}", [], None, "SingleInputResponse", False),
     ("DeleteInput", "delete", "/inputs/{input_id}", [], None, "StatusResponse", False),
     ("PostConcepts", "post", "/concepts", [], "PostConceptsRequest", "MultiConceptResponse", False),
     ("ListConcepts", "get", "/concepts", ["page", "per_page"], None, "MultiConceptResponse", False),
+    ("PatchConcepts", "patch", "/concepts", [], "PatchConceptsRequest", "MultiConceptResponse", False),
+    ("GetConceptCounts", "get", "/concepts/status", ["page", "per_page"], None, "MultiConceptCountResponse", False),
+    ("PostConceptsSearches", "post", "/concepts/searches", [], "PostConceptsSearchesRequest", "MultiConceptResponse",
+     False),
     ("GetConcept", "get", "/concepts/{concept_id}", [], None, "SingleConceptResponse", False),
     ("PostDatasets", "post", "/datasets", [], "PostDatasetsRequest", "MultiDatasetResponse", False),
     ("ListDatasets", "get", "/datasets", ["page", "per_page"], None, "MultiDatasetResponse", False),
+    ("ListDatasets", "get", "/users/{user_id}/datasets", ["page", "per_page"], None, "MultiDatasetResponse", False),
+    ("PatchDatasets", "patch", "/datasets", [], "PatchDatasetsRequest", "MultiDatasetResponse", False),
+    ("DeleteDatasets", "delete", "/datasets", [], "DeleteDatasetsRequest", "StatusResponse", False),
     ("GetDataset", "get", "/datasets/{dataset_id}", [], None, "SingleDatasetResponse", False),
     ("PostDatasetInputs", "post", "/datasets/{dataset_id}/inputs", [], "PostDatasetInputsRequest",
      "MultiDatasetInputResponse", False),
     ("ListDatasetInputs", "get", "/datasets/{dataset_id}/inputs", ["page", "per_page"], None,
      "MultiDatasetInputResponse", False),
+    ("DeleteDatasetInputs", "delete", "/datasets/{dataset_id}/inputs", [], "DeleteDatasetInputsRequest",
+     "StatusResponse", False),
+    ("GetDatasetInput", "get", "/datasets/{dataset_id}/inputs/{input_id}", [], None, "SingleDatasetInputResponse",
+     False),
+    ("PostDatasetVersions", "post", "/datasets/{dataset_id}/versions", [], "PostDatasetVersionsRequest",
+     "MultiDatasetVersionResponse", False),
+    ("ListDatasetVersions", "get", "/datasets/{dataset_id}/versions", ["page", "per_page"], None,
+     "MultiDatasetVersionResponse", False),
+    ("PatchDatasetVersions", "patch", "/datasets/{dataset_id}/versions", [], "PatchDatasetVersionsRequest",
+     "MultiDatasetVersionResponse", False),
+    ("DeleteDatasetVersions", "delete", "/datasets/{dataset_id}/versions", [], "DeleteDatasetVersionsRequest",
+     "StatusResponse", False),
+    ("GetDatasetVersion", "get", "/datasets/{dataset_id}/versions/{dataset_version_id}", [], None,
+     "SingleDatasetVersionResponse", False),
+    ("ListCollaborators", "get", "/collaborators", ["list_all_collaborators", "page", "per_page"], None,
+     "MultiCollaboratorsResponse", True),
+    ("PostCollaborators", "post", "/collaborators", [], "PostCollaboratorsRequest", "MultiCollaboratorsResponse", True),
+    ("PatchCollaborators", "patch", "/collaborators", [], "PatchCollaboratorsRequest", "MultiCollaboratorsResponse",
+     True),
+    ("DeleteCollaborators", "delete", "/collaborators", [], "DeleteCollaboratorsRequest", "StatusResponse", True),
+    ("PostLabelOrders", "post", "/label_orders", [], "PostLabelOrdersRequest", "MultiLabelOrderResponse", False),
+    ("ListLabelOrders", "get", "/label_orders", ["page", "per_page"], None, "MultiLabelOrderResponse", False),
+    ("PatchLabelOrders", "patch", "/label_orders", [], "PatchLabelOrdersRequest", "MultiLabelOrderResponse", False),
+    ("DeleteLabelOrders", "delete", "/label_orders", [], "IdsRequest", "StatusResponse", False),
+    ("GetLabelOrder", "get", "/label_orders/{label_order_id}", [], None, "SingleLabelOrderResponse", False),
 ]
+# An RPC with a second REST path answers there under its own operationId (operationIds are unique).
+OPERATION_IDS = {("DeleteAnnotations", "/annotations"): "DeleteAppAnnotations",
+                 ("ListDatasets", "/users/{user_id}/datasets"): "ListUserDatasets"}
+# Paths that exist only as written (no app-scoped twin): the user's own, where the JSON channel sends
+# ListDatasets without user_app_id (``/v2/users/me/datasets``).
+UNSCOPED_ONLY = {("ListDatasets", "/users/{user_id}/datasets")}
+# The list field of each answer that Clarifai writes even when empty (``cl_show_if_empty``), error answers
+# included: ``{"status": {...}, "tasks": []}``.
+SHOW_IF_EMPTY = {"MultiTaskResponse": "tasks", "MultiInputResponse": "inputs", "MultiConceptResponse": "concepts",
+                 "MultiDatasetResponse": "datasets", "MultiDatasetInputResponse": "dataset_inputs",
+                 "MultiAnnotationResponse": "annotations", "MultiTaskAssignmentResponse": "task_assignments",
+                 "MultiCollaboratorsResponse": "collaborators", "MultiLabelOrderResponse": "label_orders",
+                 "MultiDatasetVersionResponse": "dataset_versions", "MultiSearchResponse": "hits",
+                 "MultiWorkerResponse": "workers", "MultiConceptCountResponse": "concept_counts"}
 ARRAY_QUERY = {"worker_user_ids", "review_user_ids", "ids", "label_order_ids", "additional_fields", "input_source_ids",
-               "input_ids", "user_ids", "statuses", "statuses.code"}
+               "input_ids", "user_ids", "statuses", "statuses.code", "worker_ids"}
 INT_QUERY = {"page": 1, "per_page": 1}
-BOOL_QUERY = {"including_label_order_tasks", "list_all_annotations", "return_model_output"}
+BOOL_QUERY = {"including_label_order_tasks", "list_all_annotations", "return_model_output", "trusted_only",
+              "list_all_collaborators"}
 
 
 def enum(kind: str) -> dict:
@@ -82,6 +143,8 @@ def obj(props: dict, required: list | None = None, **extra) -> dict:
 STR, INT, NUM, BOOL, FREE = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}, {"type": "object"}
 USER = obj({"id": STR})
 CODE = {"anyOf": [STR, INT], "description": "status code by name or by number"}
+PATCH_ACTION = {"type": "string", "enum": ["merge", "overwrite", "remove"]}
+PAGINATION = obj({"page": {"type": "integer", "minimum": 0}, "per_page": {"type": "integer", "minimum": 0}})
 
 SCHEMAS = {
     "Status": obj({"code": INT, "description": STR, "details": STR, "req_id": STR}, ["code", "description"]),
@@ -99,7 +162,9 @@ SCHEMAS = {
                                      "approval_threshold": {"type": "integer", "minimum": 0}}),
         "consensus_strategy_info": obj({"approval_threshold": {"type": "integer", "minimum": 0},
                                         "approval_threshold_labelers": {"type": "integer", "minimum": 0},
-                                        "approval_threshold_reviewers": {"type": "integer", "minimum": 0}}),
+                                        "approval_threshold_reviewers": {
+                                            "type": "integer", "minimum": -1,
+                                            "description": "-1: every reviewer must approve; 0: 1"}}),
     }),
     "TaskInputSource": obj({"type": enum("input_source"), "id": STR}),
     "TaskIn": obj({
@@ -112,7 +177,7 @@ SCHEMAS = {
     "Task": obj({"id": STR, "created_at": STR, "modified_at": STR, "type": STR, "name": STR, "description": STR,
                  "worker": FREE, "concept_ids": arr(STR), "concepts": arr(FREE), "input_source": FREE,
                  "sample_ms": INT, "review": FREE, "status": ref("Status"), "app_id": STR, "user_id": STR,
-                 "priority": STR, "metadata": FREE, "metrics": FREE}, ["id", "status"]),
+                 "priority": STR, "metadata": FREE, "metrics": FREE, "label_order_id": STR}, ["id", "status"]),
     "Input": obj({"id": STR, "data": FREE, "created_at": STR, "modified_at": STR, "status": ref("Status"),
                   "dataset_ids": arr(STR)}, ["id"]),
     "InputIn": obj({"id": STR, "data": obj({"image": obj({"url": STR, "base64": STR}),
@@ -131,12 +196,39 @@ SCHEMAS = {
                          "task_id": STR, "status": ref("StatusIn"), "worker": ref("Worker"),
                          "annotation_info": FREE}),
     "Annotation": obj({"id": STR, "input_id": STR, "data": FREE, "user_id": STR, "task_id": STR,
-                       "status": ref("Status"), "created_at": STR, "modified_at": STR, "worker": ref("Worker")},
-                      ["id", "input_id"]),
+                       "status": ref("Status"), "created_at": STR, "modified_at": STR, "worker": ref("Worker"),
+                       "trusted": BOOL, "annotation_info": FREE}, ["id", "input_id"]),
     "TaskAssignment": obj({"id": STR, "created_at": STR, "modified_at": STR, "worker": ref("Worker"),
                            "input": ref("Input"), "status": ref("Status")}, ["id"]),
     "TaskStatusCountPerUser": obj({"user_id": STR, "pending": INT, "awaiting_review": INT, "success": INT,
                                    "review_denied": INT, "awaiting_consensus_review": INT, "worker": ref("Worker")}),
+    "User": obj({"id": STR, "primary_email": STR, "first_name": STR, "last_name": STR, "company_name": STR,
+                 "job_title": STR, "job_role": STR}),
+    "Collaborator": obj({"id": STR, "app": obj({"id": STR, "user_id": STR}), "user": ref("User"), "scopes": arr(STR),
+                         "endpoints": arr(STR), "created_at": STR, "modified_at": STR, "deleted_at": STR},
+                        ["id", "user"]),
+    "CollaboratorIn": obj({"id": STR, "user": ref("User"), "scopes": arr(STR), "endpoints": arr(STR)}),
+    "InputCount": obj({k: INT for k in ("processed", "to_process", "errors", "processing", "reindexed",
+                                        "to_reindex", "reindex_errors", "reindexing")}),
+    "ConceptTypeCount": obj({"positive": INT, "negative": INT}),
+    "ConceptCount": obj({"id": STR, "name": STR, "concept_type_count": ref("ConceptTypeCount"),
+                         "detail_concept_count": obj({k: ref("ConceptTypeCount") for k in
+                                                      ("processed", "to_process", "errors", "processing")})},
+                        ["id"]),
+    "DatasetVersion": obj({"id": STR, "created_at": STR, "modified_at": STR, "app_id": STR, "user_id": STR,
+                           "dataset_id": STR, "status": ref("Status"), "description": STR, "metadata": FREE,
+                           "metrics": FREE, "annotation_filter_config": FREE}, ["id", "dataset_id"]),
+    "DatasetVersionIn": obj({"id": STR, "description": STR, "metadata": FREE, "annotation_filter_config": FREE}),
+    "LabelOrder": obj({"id": STR, "name": STR, "status": ref("Status"), "auto_release": BOOL,
+                       "allow_empty_tag": BOOL, "desired_fulfill_time": STR, "estimate_fulfill_time": STR,
+                       "task": ref("Task"), "created_at": STR, "modified_at": STR}, ["id"]),
+    "LabelOrderIn": obj({"id": STR, "name": STR, "status": ref("StatusIn"), "auto_release": BOOL,
+                         "allow_empty_tag": BOOL, "desired_fulfill_time": STR, "task": ref("TaskIn")}),
+    "Filter": obj({"negate": BOOL, "annotation": FREE, "input": FREE, "last_updated_time_range": FREE}),
+    "SearchIn": obj({"id": STR, "name": STR, "save": BOOL, "query": obj({"filters": arr(ref("Filter")),
+                                                                         "ranks": arr(FREE), "language": STR})}),
+    "Hit": obj({"score": NUM, "input": ref("Input"), "annotation": ref("Annotation"), "user_id": STR,
+                "app_id": STR}),
     # requests
     "PostTasksRequest": obj({"user_app_id": ref("UserAppIDSet"), "tasks": arr(ref("TaskIn"))}, ["tasks"]),
     "PatchTasksRequest": obj({"user_app_id": ref("UserAppIDSet"), "tasks": arr(ref("TaskIn")),
@@ -160,10 +252,41 @@ SCHEMAS = {
         "review_approve_config": obj({"task_assignments": arr(obj({"id": STR})), "workers": arr(ref("Worker"))}),
         "review_request_changes_config": obj({"task_assignments": arr(obj({"id": STR})), "workers": arr(ref("Worker"))}),
         "review_reject_config": obj({"task_assignments": arr(obj({"id": STR})), "workers": arr(ref("Worker"))}),
-    }, ["action"]),
+    }),  # no action: the deprecated form, input_id alone = LABEL_SUBMIT
     "PatchAnnotationsStatusRequest": obj({"user_app_id": ref("UserAppIDSet"), "task_id": STR, "user_ids": arr(STR),
                                           "status_codes": arr(CODE), "status_code": CODE, "action": STR},
                                          ["status_code"]),
+    "DeleteAnnotationsRequest": obj({"user_app_id": ref("UserAppIDSet"), "ids": arr(STR), "input_ids": arr(STR)}),
+    "PatchInputsRequest": obj({"user_app_id": ref("UserAppIDSet"), "action": PATCH_ACTION,
+                               "inputs": arr(obj({"id": STR, "data": obj({"metadata": FREE})}, ["id"]))},
+                              ["inputs"]),
+    "PatchConceptsRequest": obj({"user_app_id": ref("UserAppIDSet"), "action": PATCH_ACTION,
+                                 "concepts": arr(ref("ConceptIn"))}, ["concepts"]),
+    "PatchDatasetsRequest": obj({"user_app_id": ref("UserAppIDSet"), "action": PATCH_ACTION,
+                                 "datasets": arr(ref("DatasetIn"))}, ["datasets"]),
+    "DeleteDatasetsRequest": obj({"user_app_id": ref("UserAppIDSet"), "dataset_ids": arr(STR)}, ["dataset_ids"]),
+    "DeleteDatasetInputsRequest": obj({"user_app_id": ref("UserAppIDSet"), "dataset_id": STR,
+                                       "input_ids": arr(STR)}, ["input_ids"]),
+    "PostDatasetVersionsRequest": obj({"user_app_id": ref("UserAppIDSet"), "dataset_id": STR,
+                                       "dataset_versions": arr(ref("DatasetVersionIn"))}, ["dataset_versions"]),
+    "PatchDatasetVersionsRequest": obj({"user_app_id": ref("UserAppIDSet"), "dataset_id": STR, "action": PATCH_ACTION,
+                                        "dataset_versions": arr(ref("DatasetVersionIn"))}, ["dataset_versions"]),
+    "DeleteDatasetVersionsRequest": obj({"user_app_id": ref("UserAppIDSet"), "dataset_id": STR,
+                                         "dataset_version_ids": arr(STR)}, ["dataset_version_ids"]),
+    "PostCollaboratorsRequest": obj({"user_app_id": ref("UserAppIDSet"), "collaborators": arr(ref("CollaboratorIn"))},
+                                    ["collaborators"]),
+    "PatchCollaboratorsRequest": obj({"user_app_id": ref("UserAppIDSet"), "action": STR,
+                                      "collaborators": arr(ref("CollaboratorIn"))}, ["collaborators"]),
+    "DeleteCollaboratorsRequest": obj({"user_app_id": ref("UserAppIDSet"), "collaborator_ids": arr(STR),
+                                       "user_emails": arr(STR)}),
+    "PostLabelOrdersRequest": obj({"user_app_id": ref("UserAppIDSet"), "label_orders": arr(ref("LabelOrderIn"))},
+                                  ["label_orders"]),
+    "PatchLabelOrdersRequest": obj({"user_app_id": ref("UserAppIDSet"), "action": PATCH_ACTION,
+                                    "label_orders": arr(ref("LabelOrderIn"))}, ["label_orders"]),
+    "PostSearchesRequest": obj({"user_app_id": ref("UserAppIDSet"), "searches": arr(ref("SearchIn")),
+                                "pagination": PAGINATION, "only_count": BOOL}, ["searches"]),
+    "PostConceptsSearchesRequest": obj({"user_app_id": ref("UserAppIDSet"), "pagination": PAGINATION,
+                                        "concept_query": obj({"name": STR, "language": STR})}),
     # answers
     "StatusResponse": obj({"status": ref("Status")}, ["status"]),
     "MultiTaskResponse": obj({"status": ref("Status"), "tasks": arr(ref("Task"))}, ["status", "tasks"]),
@@ -184,6 +307,27 @@ SCHEMAS = {
                                        ["status", "task_assignments"]),
     "PatchAnnotationsStatusResponse": obj({"status": ref("Status"), "user_ids": arr(STR), "updated_count": INT},
                                           ["status"]),
+    "SingleAnnotationResponse": obj({"status": ref("Status"), "annotation": ref("Annotation")},
+                                    ["status", "annotation"]),
+    "MultiWorkerResponse": obj({"status": ref("Status"), "workers": arr(obj({"user": ref("User")}))},
+                               ["status", "workers"]),
+    "SingleInputCountResponse": obj({"status": ref("Status"), "counts": ref("InputCount")}, ["status", "counts"]),
+    "MultiConceptCountResponse": obj({"status": ref("Status"), "concept_counts": arr(ref("ConceptCount"))},
+                                     ["status", "concept_counts"]),
+    "SingleDatasetInputResponse": obj({"status": ref("Status"), "dataset_input": ref("DatasetInput")},
+                                      ["status", "dataset_input"]),
+    "MultiDatasetVersionResponse": obj({"status": ref("Status"), "dataset_versions": arr(ref("DatasetVersion"))},
+                                       ["status", "dataset_versions"]),
+    "SingleDatasetVersionResponse": obj({"status": ref("Status"), "dataset_version": ref("DatasetVersion")},
+                                        ["status", "dataset_version"]),
+    "MultiCollaboratorsResponse": obj({"status": ref("Status"), "collaborators": arr(ref("Collaborator")),
+                                       "app_owner": ref("User")}, ["status", "collaborators"]),
+    "MultiLabelOrderResponse": obj({"status": ref("Status"), "label_orders": arr(ref("LabelOrder"))},
+                                   ["status", "label_orders"]),
+    "SingleLabelOrderResponse": obj({"status": ref("Status"), "label_order": ref("LabelOrder")},
+                                    ["status", "label_order"]),
+    "MultiSearchResponse": obj({"status": ref("Status"), "id": STR, "hits": arr(ref("Hit")), "searches": arr(FREE),
+                                "hit_counts": arr(obj({"estimated_total": STR}))}, ["status", "hits"]),
 }
 
 
@@ -200,12 +344,15 @@ def query_param(name: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
-ERRORS = {"400": "bad request (CONN_INVALID_REQUEST, details name the field) or PAT on an unscoped route",
-          "401": "key missing, unknown or without access to the app",
-          "403": "the caller may not act on this task work (TASK_PERMISSION_DENIED)",
-          "404": "unknown task (TASK_MISSING), input, concept, dataset or route",
+ERRORS = {"400": "bad request (CONN_INVALID_REQUEST or SEARCH_INVALID_REQUEST, details name the field)",
+          "401": "key missing (11009), unknown (11009, or 11008 when not in a key's format), without access to the "
+                 "app, or a PAT on a route that does not name the app (11008)",
+          "403": "the caller may not act on this task work, or a task's worker or reviewer is not a collaborator "
+                 "(TASK_PERMISSION_DENIED); only the app's owner changes collaborators (CONN_INSUFFICIENT_SCOPES)",
+          "404": "unknown task (TASK_MISSING), input, annotation, concept, dataset, version, label order, "
+                 "collaborator or route",
           "405": "method not allowed on this path",
-          "409": "conflict with the task's state (TASK_CONFLICT)",
+          "409": "conflict with the task's state (TASK_CONFLICT) or an id already taken",
           "413": "body too large", "415": "body is not JSON"}
 
 
@@ -217,7 +364,8 @@ def operation(op_id: str, method: str, path: str, query: list, body: str | None,
     if method == "get":
         # Inline, not $ref: schemathesis resolves link targets against inline parameters only.
         params += [query_param("user_app_id.user_id"), query_param("user_app_id.app_id")]
-    out = {"operationId": op_id + ("Scoped" if scoped and op_id not in SCOPED_ONLY else ""), "parameters": params,
+    name = OPERATION_IDS.get((op_id, path), op_id)
+    out = {"operationId": name + ("Scoped" if scoped and op_id not in SCOPED_ONLY else ""), "parameters": params,
            "responses": {"200": {"description": "Ok", "content": {"application/json": {"schema": ref(answer)}}}}}
     for code, text in ERRORS.items():
         if code in ("413", "415") and not body:
@@ -243,7 +391,8 @@ LINKS = {
                   "task_id", "tasks"),
     "PostInputs": (["GetInput", "DeleteInput"], "id", "input_id", "inputs"),
     "PostConcepts": (["GetConcept"], "id", "concept_id", "concepts"),
-    "PostDatasets": (["GetDataset", "ListDatasetInputs"], "id", "dataset_id", "datasets"),
+    "PostDatasets": (["GetDataset", "ListDatasetInputs", "ListDatasetVersions"], "id", "dataset_id", "datasets"),
+    "PostLabelOrders": (["GetLabelOrder"], "id", "label_order_id", "label_orders"),
 }
 
 
@@ -254,12 +403,30 @@ def safe(name: str) -> str:
     return name.replace(".", "_")
 
 
+def path_order(template: str) -> tuple:
+    """Sort key putting a literal segment before a ``{parameter}`` at the same place: Connexion (Starlette)
+    tries routes in the spec's order, so ``/inputs/annotations`` must come before ``/inputs/{input_id}``.
+    Two templates that both match one URL differ first where one has a literal and the other a parameter,
+    so in this order the literal one always wins."""
+    return tuple((1, "") if seg.startswith("{") else (0, seg) for seg in template.strip("/").split("/"))
+
+
+def templates(route: tuple) -> list[tuple[str, bool]]:
+    """The REST paths of a route: ``[(template, scoped)]``, the unscoped one first."""
+    op_id, _method, path, *_rest, scoped_only = route
+    out = [] if scoped_only else [(f"/v2{path}", False)]
+    if (op_id, path) not in UNSCOPED_ONLY:
+        out.append((f"{SCOPE}{path}", True))
+    return out
+
+
 def build() -> dict:
     paths: dict = {}
-    for op_id, method, path, query, body, answer, scoped_only in ROUTES:
-        if not scoped_only:
-            paths.setdefault(f"/v2{path}", {})[method] = operation(op_id, method, path, query, body, answer, False)
-        paths.setdefault(f"{SCOPE}{path}", {})[method] = operation(op_id, method, path, query, body, answer, True)
+    for route in ROUTES:
+        op_id, method, path, query, body, answer, _ = route
+        for template, scoped in templates(route):
+            paths.setdefault(template, {})[method] = operation(op_id, method, path, query, body, answer, scoped)
+    paths = {p: paths[p] for p in sorted(paths, key=path_order)}
     parameters = {safe(q): query_param(q) for r in ROUTES for q in r[3]}
     parameters["user_app_id_user_id"] = query_param("user_app_id.user_id")
     parameters["user_app_id_app_id"] = query_param("user_app_id.app_id")

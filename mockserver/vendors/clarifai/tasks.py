@@ -3,6 +3,12 @@
 The wire form (names, descriptions, concepts, the worker list in whichever of its three shapes the
 caller used) is kept as given, with enums turned into names; behaviour (assignment, review, status,
 statistics) lives in the core task it points to.
+
+Checked at creation (and when a change brings them in): the concepts exist in the app, every worker and
+reviewer is the app's owner or a collaborator (TASK_PERMISSION_DENIED otherwise), a DATASET / INPUT /
+SAVED_SEARCH source exists. A SAVED_SEARCH task covers the inputs its saved search finds when the task is
+created. ``approval_threshold_reviewers: -1`` means every reviewer must approve. A task made by a label
+order carries its ``label_order_id`` and is left out of ListTasks unless asked for.
 """
 from __future__ import annotations
 
@@ -133,7 +139,9 @@ def review_of(review: dict, field: str) -> dict:
         labelers = info.get("approval_threshold_labelers") or info.get("approval_threshold")
         if labelers is not None:
             out["approval_threshold_labelers"] = _count(labelers, f"{field}.review.consensus_strategy_info.approval_threshold_labelers")
-        reviewers_needed = info.get("approval_threshold_reviewers") or 1
+        reviewers_needed = info.get("approval_threshold_reviewers") or 1  # 0: not set, defaults to 1
+        if reviewers_needed == -1 and not isinstance(reviewers_needed, bool):  # every reviewer must approve
+            reviewers_needed = max(1, len(reviewers))
         out["approval_threshold_reviewers"] = _count(reviewers_needed, f"{field}.review.consensus_strategy_info.approval_threshold_reviewers")
     return out
 
@@ -149,11 +157,17 @@ def source_of(app: str, source: dict | None, field: str) -> dict:
     source = source or {}
     kind = source.get("type") or "ALL_INPUTS"
     ref = source.get("id")
-    if kind in ("ALL_INPUTS", "INPUT_SOURCE_TYPE_NOT_SET", "SAVED_SEARCH"):
-        # The stand-in has no saved searches: a SAVED_SEARCH task covers every input of the app.
+    if kind in ("ALL_INPUTS", "INPUT_SOURCE_TYPE_NOT_SET"):
         return {"sources": [core.app_source(app)], "follow_source": True}
     if not ref:
         raise invalid(f"{field}.input_source.id: required for input source {kind}")
+    if kind == "SAVED_SEARCH":
+        from . import searches  # searches read annotations, which read tasks
+
+        found = searches.saved_input_ids(app, ref)
+        if found is None:
+            raise invalid(f"{field}.input_source.id: no saved search {ref!r} in this app")
+        return {"source": core.app_source(app), "item_ids": found}
     if kind == "DATASET":
         if dataset_doc(app, ref) is None:
             raise invalid(f"{field}.input_source.id: no dataset {ref!r} in this app")
@@ -172,7 +186,9 @@ def status_of(task: dict, field: str, default: str = "TASK_IN_PROGRESS") -> str:
     return code_name(status.get("code"), f"{field}.status.code", TASK_STATUS_CODES)
 
 
-def core_spec(app: str, core_id: str, wire: dict, field: str, status: str) -> dict:
+def core_spec(app: str, core_id: str, wire: dict, field: str, status: str, source: dict | None = None) -> dict:
+    """The core task spec of a wire task; ``source``: the core source fields to keep (a change that leaves
+    the input source as it was does not look it up again)."""
     worker = wire.get("worker") or {}
     workers = workers_of(worker, field)
     return {
@@ -180,21 +196,71 @@ def core_spec(app: str, core_id: str, wire: dict, field: str, status: str) -> di
         "workers": workers, "assignment": assignment_of(worker, workers, field),
         "review": review_of(wire.get("review") or {}, field),
         "status": CORE_STATUS[status], "seed": zlib.crc32(core_id.encode()),
-        **source_of(app, wire.get("input_source"), field),
+        **(source if source is not None else source_of(app, wire.get("input_source"), field)),
     }
 
 
-def create(app: str, task: dict, index: int) -> dict:
-    """Create one task (core task + wire record); returns the stored record."""
-    field = f"tasks[{index}]"
+def check_concepts(app: str, wire: dict, field: str) -> None:
+    """A task's concepts must exist in the app."""
+    from .resources import concept_doc
+
+    for key in ("concept_ids", "concepts"):
+        if not isinstance(wire.get(key) or [], list):
+            raise invalid(f"{field}.{key}: a list is required")
+    given = [(f"concept_ids[{i}]", c) for i, c in enumerate(wire.get("concept_ids") or [])]
+    for i, entry in enumerate(wire.get("concepts") or []):
+        concept = entry.get("concept") if isinstance(entry, dict) else None
+        given.append((f"concepts[{i}].concept.id", concept.get("id") if isinstance(concept, dict) else None))
+    for where, concept_id in given:
+        if not isinstance(concept_id, str) or not concept_id:
+            raise invalid(f"{field}.{where}: a concept id is required")
+        if concept_doc(app, concept_id) is None:
+            raise invalid(f"{field}.{where}: no concept {concept_id!r} in this app (create it first)")
+
+
+def check_members(app: str, wire: dict, spec: dict, field: str, known: set = frozenset()) -> None:
+    """Workers and reviewers must be the app's owner or its collaborators (``known``: already on the task)."""
+    from .collaborators import is_member
+    from .wire import failure
+
+    store = current_world().store
+    for kind, users in (("worker", spec["workers"]), ("review", spec["review"]["reviewers"])):
+        for user in users:
+            if user not in known and not is_member(store, app, user):
+                raise failure(403, "TASK_PERMISSION_DENIED",
+                              f"{field}.{kind}: user {user!r} is not a collaborator of app {app} "
+                              "(add it with PostCollaborators)")
+
+
+def check_label_order(app: str, wire: dict, field: str) -> None:
+    order = wire.get("label_order_id")
+    if order in (None, ""):
+        wire.pop("label_order_id", None)
+        return
+    from .label_orders import order_doc
+
+    if not isinstance(order, str) or order_doc(app, order) is None:
+        raise invalid(f"{field}.label_order_id: no label order {order!r} in this app")
+
+
+def create(app: str, task: dict, index: int, field: str | None = None, label_order: str | None = None) -> dict:
+    """Create one task (core task + wire record); returns the stored record. ``label_order``: the label
+    order that makes it (``label_order_id`` is then set to it)."""
+    field = field or f"tasks[{index}]"
     store = current_world().store
     wire = normalize(task, field)
+    if label_order is not None:
+        wire["label_order_id"] = label_order
+    else:
+        check_label_order(app, wire, field)
     task_id = task.get("id") or uuid.uuid4().hex
     if not isinstance(task_id, str):
         raise invalid(f"{field}.id: a string is required")
     status = status_of(task, field)
     core_id = core.core_task_id(app, task_id)
     spec = core_spec(app, core_id, wire, field, status)
+    check_concepts(app, wire, field)
+    check_members(app, wire, spec, field)
     if table(store).get(doc_id(app, task_id)) is not None:
         from .wire import failure
         raise failure(409, "TASK_CONFLICT", f"task {task_id!r} already exists")
@@ -213,9 +279,11 @@ def patch(app: str, task: dict, index: int, action: str) -> dict:
         raise invalid(f"{field}.id: required")
     doc = load(app, task["id"])
     given = normalize(task, field)
+    given.pop("label_order_id", None)  # a task stays with the label order that made it
+    keep_always = {k: v for k, v in doc["wire"].items() if k == "label_order_id"}
     if action == "overwrite":
         keep = {k: v for k, v in doc["wire"].items() if k in ("worker", "review", "input_source") and k not in given}
-        wire = {**keep, **given}
+        wire = {**keep, **given, **keep_always}
     else:
         wire = copy.deepcopy(doc["wire"])
         for key, value in given.items():
@@ -224,9 +292,15 @@ def patch(app: str, task: dict, index: int, action: str) -> dict:
             else:
                 wire[key] = value
     current = core.get_task(store, doc["core_id"])
-    spec = core_spec(app, doc["core_id"], wire, field, status_of(task, field, WIRE_STATUS[current["status"]]))
-    if spec.get("sources", []) != current["sources"] or spec.get("item_ids", []) != current["item_ids"]:
+    if _source_key(wire.get("input_source")) != _source_key(doc["wire"].get("input_source")):
         raise invalid(f"{field}.input_source: the input source of a task cannot change")
+    source = {"sources": current["sources"], "item_ids": current["item_ids"], "follow_source": current["follow_source"]}
+    if current.get("source"):
+        source["source"] = current["source"]
+    spec = core_spec(app, doc["core_id"], wire, field, status_of(task, field, WIRE_STATUS[current["status"]]), source)
+    if "concept_ids" in given or "concepts" in given:
+        check_concepts(app, wire, field)
+    check_members(app, wire, spec, field, known=set(current["workers"]) | set(current["review"]["reviewers"]))
     if (spec["workers"], spec["assignment"]) != (current["workers"], current["assignment"]) \
             or spec["review"] != {k: current["review"].get(k) for k in spec["review"]}:
         core.update_task_workers(store, doc["core_id"], spec["workers"], spec["assignment"], spec["review"])
@@ -235,6 +309,13 @@ def patch(app: str, task: dict, index: int, action: str) -> dict:
         fields["kind"] = spec["kind"]
     core.update_task(store, doc["core_id"], fields)
     return table(store).update(doc["id"], {"wire": wire, "modified_at": current_world().now()})
+
+
+def _source_key(source) -> tuple:
+    source = source if isinstance(source, dict) else {}
+    kind = source.get("type") or "ALL_INPUTS"
+    kind = "ALL_INPUTS" if kind == "INPUT_SOURCE_TYPE_NOT_SET" else kind
+    return (kind, source.get("id") or "") if kind != "ALL_INPUTS" else (kind, "")
 
 
 # -- rendering --------------------------------------------------------------------------------------
@@ -249,7 +330,18 @@ def render(doc: dict, additional_fields: list[str] | None = None) -> dict:
     wanted = set(additional_fields or ())
     if wanted & {"all", "metrics"} or any(f.startswith("metrics") for f in wanted):
         out["metrics"] = metrics(core_task, core.task_stats(store, doc["core_id"]))
+    # Full user information only when asked (TaskWorker.users / TaskReview.users); otherwise as given.
+    if wanted & {"all", "worker.users"}:
+        out.setdefault("worker", {})["users"] = _users(store, doc["app"], core_task["workers"])
+    if wanted & {"all", "review.users"} and core_task["review"]["reviewers"]:
+        out.setdefault("review", {})["users"] = _users(store, doc["app"], core_task["review"]["reviewers"])
     return out
+
+
+def _users(store, app: str, ids: list[str]) -> list[dict]:
+    from .collaborators import user_info
+
+    return [user_info(store, app, u) for u in ids]
 
 
 def metrics(core_task: dict, stats: dict) -> dict:
@@ -281,8 +373,16 @@ def core_task_view(store, core_id: str) -> dict:
     return core.task_view(store, core_id)
 
 
-def matches(doc: dict, core_task: dict, *, workers=None, reviewers=None, ids=None, source_type=None,
-            source_ids=None) -> bool:
+def matches(doc: dict, core_task: dict | None, *, workers=None, reviewers=None, ids=None, source_type=None,
+            source_ids=None, label_orders=None, with_label_orders=False) -> bool:
+    """Whether a task passes ListTasks' filters. A label order's task shows only with
+    ``including_label_order_tasks`` or when its label order is asked for (``label_order_ids``).
+    ``core_task`` is needed only for the worker and reviewer filters."""
+    order = doc["wire"].get("label_order_id")
+    if label_orders and order not in label_orders:
+        return False
+    if order and not (with_label_orders or label_orders):
+        return False
     if ids and doc["task_id"] not in ids:
         return False
     if workers and not set(workers) & set(core_task["workers"]):

@@ -26,11 +26,15 @@ ENUMS: dict[str, dict[str, int]] = {
 }
 
 # Status codes (status_code.proto) this adapter answers or accepts, with their descriptions.
+# Descriptions as Clarifai's status-code table and its real answers word them.
 CODES: dict[str, tuple[int, str]] = {
     "SUCCESS": (10000, "Ok"),
-    "MIXED_STATUS": (10010, "Mixed status"),
+    "MIXED_STATUS": (10010, "Mixed Success"),
     "FAILURE": (10020, "Failure"),
     "NOT_IMPLEMENTED": (10040, "Not implemented"),
+    "CONN_INSUFFICIENT_SCOPES": (11007, "API key has insufficient permissions"),
+    "CONN_KEY_INVALID": (11008, "Invalid API key or Invalid API key/application pair"),
+    "CONN_KEY_NOT_FOUND": (11009, "API key not found"),
     "CONN_INVALID_REQUEST": (11102, "Invalid request"),
     "CONN_DOES_NOT_EXIST": (11101, "Resource does not exist"),
     "CONCEPT_MODIFY_SUCCESS": (23150, "Concept modified"),
@@ -39,16 +43,17 @@ CODES: dict[str, tuple[int, str]] = {
     "ANNOTATION_FAILED": (24152, "Annotation failed"),
     "ANNOTATION_UNKNOWN_STATUS": (24154, "Annotation unknown status"),
     "ANNOTATION_INVALID_ARGUMENT": (24155, "Annotation invalid argument"),
-    "ANNOTATION_PERMISSION_DENIED": (24156, "Annotation permission denied"),
+    "ANNOTATION_PERMISSION_DENIED": (24156, "Permission to annotation denied"),
     "ANNOTATION_AWAITING_REVIEW": (24157, "Annotation awaiting review"),
     "ANNOTATION_REVIEW_DENIED": (24158, "Annotation review denied"),
     "ANNOTATION_AWAITING_CONSENSUS_REVIEW": (24159, "Annotation awaiting consensus review"),
     "INPUT_DOWNLOAD_SUCCESS": (30000, "Download complete"),
-    "INPUT_DUPLICATE": (30100, "Input already exists"),
+    "INPUT_DUPLICATE": (30100, "Duplicate URL in your application. Check the documentation to allow duplications."),
     "INPUT_DOES_NOT_EXIST": (30102, "Input does not exist"),
     "INPUT_INVALID_ARGUMENT": (30104, "Invalid input argument"),
-    "CONCEPTS_INVALID_REQUEST": (40003, "Invalid concepts request"),
-    "DATABASE_DUPLICATE_KEY": (40010, "Duplicate key"),
+    "SEARCH_INVALID_REQUEST": (40002, "Invalid search request"),
+    "CONCEPTS_INVALID_REQUEST": (40003, "Invalid request"),
+    "DATABASE_DUPLICATE_KEY": (40010, "Object has a duplicate ID; another object with same ID already exist."),
     "TASK_IN_PROGRESS": (54001, "Task in progress"),
     "TASK_DONE": (54002, "Task done"),
     "TASK_WONT_DO": (54003, "Task won't do"),
@@ -63,24 +68,48 @@ CODES: dict[str, tuple[int, str]] = {
     "TASK_ASSIGNMENT_AWAITING_REVIEW": (54202, "Task assignment awaiting review"),
     "TASK_ASSIGNMENT_AWAITING_CONSENSUS_REVIEW": (54203, "Task assignment awaiting consensus review"),
     "TASK_ASSIGNMENT_REJECTED": (54204, "Task assignment rejected"),
-    "DATASET_INPUT_SUCCESS": (64100, "Dataset input added"),
-    "DATASET_INPUT_DUPLICATE": (64101, "Dataset input duplicate"),
+    "LABEL_ORDER_PENDING": (55001, "Label order pending"),
+    "LABEL_ORDER_IN_PROGRESS": (55002, "Label order in progress"),
+    "LABEL_ORDER_SUCCESS": (55003, "Label order success"),
+    "LABEL_ORDER_CANCELED": (55004, "Label order canceled"),
+    "DATASET_VERSION_PENDING": (64005, "The dataset version is pending to be processed"),
+    "DATASET_VERSION_IN_PROGRESS": (64010, "The dataset version is currently being processed"),
+    "DATASET_VERSION_READY": (64015, "The dataset version is ready to be used"),
+    "DATASET_VERSION_CONFLICT": (64030, "An alteration to dataset version would create a conflict"),
+    "DATASET_INPUT_SUCCESS": (64100, "The dataset input was successfully added"),
+    "DATASET_INPUT_DUPLICATE": (64101, "The dataset input is a duplicate"),
 }
 CODE_BY_NUMBER = {number: name for name, (number, _) in CODES.items()}
 
 ANNOTATION_CODES = ("ANNOTATION_SUCCESS", "ANNOTATION_PENDING", "ANNOTATION_AWAITING_REVIEW",
                     "ANNOTATION_REVIEW_DENIED", "ANNOTATION_AWAITING_CONSENSUS_REVIEW")
+LABEL_ORDER_CODES = ("LABEL_ORDER_PENDING", "LABEL_ORDER_IN_PROGRESS", "LABEL_ORDER_SUCCESS", "LABEL_ORDER_CANCELED")
 TASK_CODES = ("TASK_IN_PROGRESS", "TASK_DONE", "TASK_WONT_DO", "TASK_FAILED", "TASK_IDLE")
+
+
+def answer_lists() -> dict:
+    """``{"tasks": []}``: the list field the current call's answer writes even when empty (an error answer
+    keeps it, as Clarifai's do), read from the principal (``routes.answer_list``); ``{}`` outside a call."""
+    from ...world import current_principal
+
+    who = current_principal()
+    field = who.get("answer_list") if isinstance(who, dict) else None
+    return {field: []} if field else {}
+
+
+def error_body(status_dict: dict) -> dict:
+    """An error answer: the status and the call's always-written list field."""
+    return {"status": status_dict, **answer_lists()}
 
 
 def invalid(details: str) -> VendorError:
     """CONN_INVALID_REQUEST (HTTP 400) naming the bad field in ``details``."""
-    return VendorError(400, {"status": status(11102, "Invalid request", details)})
+    return VendorError(400, error_body(status(11102, "Invalid request", details)))
 
 
 def failure(http: int, code_name: str, details: str | None = None) -> VendorError:
     number, desc = CODES[code_name]
-    return VendorError(http, {"status": status(number, desc, details)})
+    return VendorError(http, error_body(status(number, desc, details)))
 
 
 def enum_name(kind: str, value: Any, field: str, default: str | None = None) -> str | None:

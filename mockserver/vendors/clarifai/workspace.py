@@ -3,7 +3,8 @@
 Inputs are deterministic (``input-001``... with fixed image URLs) and registered with the core as
 items of the app's source (and of the dataset's source for those in the dataset), so tasks created
 on a fresh server select them.  Workers and reviewers get collaborator PATs on the main app, so each
-can call as themselves (ListNextTaskAssignments, PutTaskAssignments, PatchAnnotationsStatus).
+can call as themselves (ListNextTaskAssignments, PutTaskAssignments, PatchAnnotationsStatus); they are
+the app's collaborators (``collaborators.py``), which is what lets their PATs reach it.
 """
 from __future__ import annotations
 
@@ -32,13 +33,17 @@ def image_url(app: str, index: int) -> str:
     return f"https://samples.mockserver.local/{app}/image-{index:03d}.jpg"
 
 
-def seed_app(world, user_id: str, app_id: str, concepts: list, n_inputs: int, dataset: dict | None) -> None:
+def seed_app(world, user_id: str, app_id: str, concepts: list, n_inputs: int, dataset: dict | None,
+             collaborators: list | None = None) -> None:
+    from . import collaborators as collab
     from . import resources as res
     from ...world import set_current_world
 
     app = f"{user_id}/{app_id}"
     token = set_current_world(world)
     try:
+        if collaborators:
+            collab.seed(app, collaborators, world.now())
         res.add_concepts(app, [{"id": c, "name": c} for c in concepts])
         res.add_inputs(app, [{"id": f"input-{i:03d}", "data": {"image": {"url": image_url(app, i)},
                                                                  "metadata": {"index": i}}}
@@ -59,8 +64,11 @@ def seed(world, section: dict) -> None:
         keys.upsert({"id": section["pat"], "user_id": section["user_id"], "app_id": None, "kind": "pat"})
     for user, pat in (section.get("collaborator_pats") or {}).items():
         keys.upsert({"id": pat, "user_id": user, "app_id": None, "kind": "pat", "apps": [app]})
+    # The labelers and reviewers (and every user with a collaborator PAT) are the app's collaborators.
+    members = [*(section.get("workers") or []), *(section.get("reviewers") or []),
+               *(section.get("collaborator_pats") or {})]
     seed_app(world, section["user_id"], section["app_id"], section.get("concepts") or [],
-             int(section.get("inputs") or 0), section.get("dataset"))
+             int(section.get("inputs") or 0), section.get("dataset"), members)
     for other in section.get("other_apps", []):
         keys.upsert({"id": other["key"], "user_id": other["user_id"], "app_id": other["app_id"], "kind": "app"})
         seed_app(world, other["user_id"], other["app_id"], other.get("concepts") or [],
