@@ -93,6 +93,13 @@ class Receiver:
 
 
 @pytest.fixture
+def in_progress_events(mock):
+    """The default workstream opts in to task.in_progress webhooks (as a workspace's ``webhook_events`` would)."""
+    mock.world.store.table("cloudfactory_workstreams").update(
+        "ws-0001", {"webhook_events": ["task.in_progress", "task.completed", "task.failed"]})
+
+
+@pytest.fixture
 def receiver():
     r = Receiver()
     yield r

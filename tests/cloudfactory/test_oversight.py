@@ -130,6 +130,7 @@ def test_task_lifecycle_over_virtual_time(cloudfactory, mock):
         (cls,) = inf["classes"]
         assert cls["class"] in labels and cls["confidence_score"] == 1.0
         assert set(inf) >= {"external_id", "classes", "bbox", "mask", "polygon"}
+        assert inf["bbox"] == inf["mask"] == inf["polygon"] == []  # arrays, never null
 
 
 def test_task_plan_is_deterministic():
@@ -150,6 +151,12 @@ def test_task_plan_is_deterministic():
 def _world_with(**oversight):
     ws = default_workspace()
     ws["cloudfactory"]["oversight"] = oversight
+    return InProcess(new_world(ws))
+
+
+def _world_with_section(**fields):
+    ws = default_workspace()
+    ws["cloudfactory"].update(fields)
     return InProcess(new_world(ws))
 
 
@@ -232,7 +239,31 @@ def _check_signature(mock, request):
     return int(parts["t"])
 
 
-def test_webhooks_signed_on_each_change(cloudfactory, mock, receiver, wait_for):
+def test_webhooks_by_default_only_the_documented_events(cloudfactory, mock, receiver, wait_for):
+    """Completion and failure are documented; the task leaving the queue is not, so it is not sent."""
+    _manual(cloudfactory)
+    task_id = _submit(cloudfactory, mock, callback_url=receiver.url)
+    _advance(cloudfactory, 5 * 3600)
+    (request,) = wait_for(lambda: receiver.requests[:1] if _deliveries(cloudfactory, task_id) and all(
+        d["status"] == "delivered" for d in _deliveries(cloudfactory, task_id)) else None)
+    assert json.loads(request["body"])["event"] == "task.completed"
+    assert [d["event"] for d in _deliveries(cloudfactory, task_id)] == ["task.completed"]
+
+
+def test_webhook_events_opt_in_from_the_workspace(receiver, wait_for):
+    """A workspace (or scenario file) lists the events a workstream wants."""
+    mock = _world_with_section(webhook_events=["task.in_progress"])
+    with mock.client("cloudfactory", headers={"x-api-key": "mock-cloudfactory-key"}) as c:
+        _manual(c)
+        task_id = _submit(c, mock, callback_url=receiver.url)
+        _advance(c, 5 * 3600)
+        wait_for(lambda: _deliveries(c, task_id) and _deliveries(c, task_id)[0]["status"] == "delivered")
+        assert [d["event"] for d in _deliveries(c, task_id)] == ["task.in_progress"]
+    with pytest.raises(ValueError, match="webhook_events"):
+        _world_with_section(webhook_events=["task.exploded"])
+
+
+def test_webhooks_signed_on_each_change(cloudfactory, mock, receiver, wait_for, in_progress_events):
     _manual(cloudfactory)
     task_id = _submit(cloudfactory, mock, callback_url=receiver.url)
     _advance(cloudfactory, 5 * 3600)
@@ -266,7 +297,7 @@ def test_tampered_body_fails_signature(cloudfactory, mock, receiver, wait_for):
         _check_signature(mock, req)
 
 
-def test_failing_receiver_gets_retries_at_1h_and_2h(cloudfactory, mock, flaky_receiver, wait_for):
+def test_failing_receiver_gets_retries_at_1h_and_2h(cloudfactory, mock, flaky_receiver, wait_for, in_progress_events):
     _manual(cloudfactory)
     task_id = _submit(cloudfactory, mock, callback_url=flaky_receiver.url)
     _advance(cloudfactory, 300)  # the task has started
@@ -290,7 +321,7 @@ def test_failing_receiver_gets_retries_at_1h_and_2h(cloudfactory, mock, flaky_re
     assert len({c["body"] for c in calls}) == 1  # the same event body, signed anew each time
 
 
-def test_gives_up_after_four_retries(cloudfactory, mock, failing_receiver, wait_for):
+def test_gives_up_after_four_retries(cloudfactory, mock, failing_receiver, wait_for, in_progress_events):
     _manual(cloudfactory)
     task_id = _submit(cloudfactory, mock, callback_url=failing_receiver.url)
     _advance(cloudfactory, 300)
@@ -308,7 +339,7 @@ def test_gives_up_after_four_retries(cloudfactory, mock, failing_receiver, wait_
     assert len(_delivery(cloudfactory, task_id, "task.in_progress", 5)["attempts"]) == 5
 
 
-def test_disallowed_host_is_refused_not_called(cloudfactory, mock, wait_for):
+def test_disallowed_host_is_refused_not_called(cloudfactory, mock, wait_for, in_progress_events):
     _manual(cloudfactory)
     task_id = _submit(cloudfactory, mock, callback_url="http://hooks.example.invalid/cf")
     _advance(cloudfactory, 5 * 3600)
@@ -327,7 +358,7 @@ def test_no_callback_no_delivery(cloudfactory, mock):
     assert _deliveries(cloudfactory, task_id) == []
 
 
-def test_delivery_log_is_scoped_to_the_workstream(cloudfactory, mock, receiver, wait_for):
+def test_delivery_log_is_scoped_to_the_workstream(cloudfactory, mock, receiver, wait_for, in_progress_events):
     _manual(cloudfactory)
     task_id = _submit(cloudfactory, mock, callback_url=receiver.url)
     _advance(cloudfactory, 5 * 3600)

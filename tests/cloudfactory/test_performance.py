@@ -149,8 +149,8 @@ def test_throughput_all_fields(cloudfactory, throughput_body, records):
     assert rec["data_source"] == "csv_manual" and rec["measure_2"] == 0.5
 
 
-@pytest.mark.parametrize("field", ["workstream_id", "use_case_id", "task_definition_id", "worker_id",
-                                   "task_started_at", "task_completed_at"])
+@pytest.mark.parametrize("field", ["use_case_id", "task_definition_id", "worker_id", "task_started_at",
+                                   "task_completed_at"])
 def test_throughput_required_fields(cloudfactory, throughput_body, field):
     del throughput_body[field]
     r = cloudfactory.post(THROUGHPUT, json=throughput_body)
@@ -167,6 +167,16 @@ def test_throughput_bad_values(cloudfactory, throughput_body, field, value):
     r = cloudfactory.post(THROUGHPUT, json=throughput_body)
     assert r.status_code == 400, r.text
     assert list(r.json()["errors"]) == [field]
+
+
+def test_throughput_takes_the_workstream_from_the_path(cloudfactory, throughput_body, records):
+    """The Throughput page's body list has no workstream_id: the path says which workstream."""
+    del throughput_body["workstream_id"]
+    assert cloudfactory.post(THROUGHPUT, json=throughput_body).status_code == 202
+    assert records("throughput")[0]["workstream_id"] == "ws-0001"
+    throughput_body["workstream_id"] = "ws-0002"  # given, it must still be the path's
+    r = cloudfactory.post(THROUGHPUT, json=throughput_body)
+    assert r.status_code == 400 and list(r.json()["errors"]) == ["workstream_id"]
 
 
 @pytest.mark.parametrize("source", ["api", "csv_manual", "csv_auto"])

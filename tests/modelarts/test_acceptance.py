@@ -44,7 +44,9 @@ def test_start_by_number_and_errors(labeled):
     assert_error(api.c.post(f"{TASKS}/{task}", json={}), 400, "ModelArts.4623")  # cannot restart while accepting
     assert_error(api.c.get(f"{TASKS}/{task}/acceptance/report", params={"checking_task_id": "nope"}), 400,
                  "ModelArts.4612")
-    assert_error(api.c.get(f"{TASKS}/{task}/acceptance/report"), 400, "ModelArts.0101")
+    # without checking_task_id (as the page's example): the history alone
+    history = ok(api.c.get(f"{TASKS}/{task}/acceptance/report"))
+    assert set(history) == {"total_stats"} and history["total_stats"]["sampled_sample_count"] == 3
     assert_error(api.c.post(f"{TASKS}/{task}/acceptance/batch-comment", json={"comments": [
         {"sample_id": "nope", "accept": True}]}), 400, "ModelArts.4420")
     not_sampled = next(s for s in held if s not in _sampled(api, task))

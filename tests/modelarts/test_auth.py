@@ -18,17 +18,33 @@ def test_missing_empty_and_bad_credentials(mock):
         assert_error(c.get(f"{V2}/workforces"), 401, "ModelArts.0205")
         assert_error(c.get(f"{V2}/workforces", headers={"X-Auth-Token": ""}), 401, "ModelArts.0201")
         assert_error(c.get(f"{V2}/workforces", headers={"X-Auth-Token": "forged"}), 401, "ModelArts.0203")
-        assert_error(c.get(f"{V2}/workforces", headers={"Authorization": "Basic abc"}), 401, "ModelArts.0203")
+        assert_error(c.get(f"{V2}/workforces", headers={"Authorization": "Basic abc"}), 401, "ModelArts.0206")
         bad_sig = "SDK-HMAC-SHA256 Access=MOCKAK0000000000000, SignedHeaders=host;x-sdk-date, Signature=00"
         now = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         assert_error(c.get(f"{V2}/workforces", headers={"Authorization": bad_sig, "X-Sdk-Date": now}), 401,
-                     "ModelArts.0203")
-        assert_error(c.get(f"{V2}/workforces", headers={"Authorization": bad_sig}), 401, "ModelArts.0203")
+                     "ModelArts.4504")
+        assert_error(c.get(f"{V2}/workforces", headers={"Authorization": bad_sig}), 401, "ModelArts.0206")
+        unknown = bad_sig.replace("MOCKAK0000000000000", "NOSUCHAK00000000000")
+        assert_error(c.get(f"{V2}/workforces", headers={"Authorization": unknown, "X-Sdk-Date": now}), 401,
+                     "ModelArts.4504")
+
+
+def test_refusals_answer_as_the_gateway_with_the_request_id(mock):
+    """A credential refusal carries the request's id in the body too, the same as X-Request-Id."""
+    with mock.client("modelarts") as c:
+        for headers, status in (({}, 401), ({"X-Auth-Token": "forged"}, 401),
+                                ({"X-Auth-Token": DEFAULT["other_project"]["token"]}, 403)):
+            r = c.get(f"{V2}/workforces", headers=headers)
+            assert r.status_code == status
+            assert r.json()["request_id"] == r.headers["x-request-id"] and len(r.json()["request_id"]) == 32
+        # errors after the gateway keep ModelArts' own shape
+        r = c.get(f"{V2}/workforces/nope", headers={"X-Auth-Token": DEFAULT["token"]})
+        assert set(r.json()) == {"error_code", "error_msg"}
 
 
 def test_other_projects_token_is_forbidden_here(mock):
     with mock.client("modelarts", headers={"X-Auth-Token": DEFAULT["other_project"]["token"]}) as c:
-        assert_error(c.get(f"{V2}/workforces"), 403, "ModelArts.4600")
+        assert_error(c.get(f"{V2}/workforces"), 403, "ModelArts.0210")
         other = DEFAULT["other_project"]["project_id"]
         assert ok(c.get(f"/v2/{other}/workforces"))["total_number"] == 0
         assert_error(c.get(f"/v2/{other}/datasets/WxCREuCkBSAlQr9xrde"), 400, "ModelArts.4352")
@@ -107,7 +123,7 @@ def test_signed_request_days_away_is_stale(mock):
         with mock.client("modelarts") as c:
             url = entry["path"] + (f"?{entry['raw_query']}" if entry["raw_query"] else "")
             r = c.get(url, headers=entry["headers"])
-            assert_error(r, 401, "ModelArts.0203")
+            assert_error(r, 401, "ModelArts.4504")
             assert "expired" in r.json()["error_msg"]
     finally:
         sig._wall = wall

@@ -54,7 +54,7 @@ def test_signed_request_is_accepted(url):
     assert body["workforces"][0]["workforce_id"] == DEFAULT["workforce"]["workforce_id"]
 
 
-@pytest.mark.parametrize("ak,sk,code", [(AK, "X" * 40, "ModelArts.0203"), ("UNKNOWNAK0000000000", SK, "ModelArts.0203")])
+@pytest.mark.parametrize("ak,sk,code", [(AK, "X" * 40, "ModelArts.4504"), ("UNKNOWNAK0000000000", SK, "ModelArts.4504")])
 def test_wrong_secret_or_unknown_access_key_refused(url, ak, sk, code):
     with pytest.raises(ClientRequestException) as info:
         call(sdk_client(url, ak=ak, sk=sk), "GET", "/v2/{project_id}/workforces")
@@ -77,7 +77,7 @@ def _signed(url, method="GET", path=f"/v2/{PROJECT}/workforces", when=None, sk=S
 def test_signer_directly_and_stale_date_refused(url):
     assert _signed(url).status_code == 200
     stale = _signed(url, when=datetime.now(timezone.utc) - timedelta(minutes=20))
-    assert stale.status_code == 401 and stale.json()["error_code"] == "ModelArts.0203"
+    assert stale.status_code == 401 and stale.json()["error_code"] == "ModelArts.4504"
     assert "expired" in stale.json()["error_msg"]
     fresh_enough = _signed(url, when=datetime.now(timezone.utc) - timedelta(minutes=5))
     assert fresh_enough.status_code == 200
@@ -169,7 +169,7 @@ def test_full_cycle_through_the_sdk(url):
     assert s1["pass_rate"] == 0.75
     _, stats = call(c, "GET", T + "/{task_id}/data-annotations/stats", task_id=task)
     assert stats["sample_stats"]["accepted"] == 19 and stats["label_stats"][0] == {
-        "name": "rose", "type": 0, "property": {}, "count": 40, "sample_count": 40}
+        "name": "rose", "type": 0, "property": {}, "attributes": [], "count": 40, "sample_count": 40}
     _, metrics = call(c, "GET", T + "/{task_id}/metrics", task_id=task)
     assert metrics["sample_stats"]["s1@example.com"]["accepted"] == 19
     assert metrics["sample_stats"]["s2@example.com"]["rejected"] == 0
@@ -179,3 +179,75 @@ def test_full_cycle_through_the_sdk(url):
         call(c, "GET", T + "/{task_id}", task_id=task)
     assert info.value.status_code == 400 and info.value.error_code == "ModelArts.4619"
     assert call(c, "DELETE", "/v2/{project_id}/workforces/{workforce_id}", workforce_id=wf)[0] == 204
+
+
+# -- the shipped helper: mockserver.vendors.modelarts.sdk ------------------------------------------
+def test_helper_operations_are_the_spec_s_documented_ones():
+    from mockserver.app import load_spec
+    from mockserver.vendors.modelarts import sdk
+
+    spec = load_spec("modelarts.yaml")
+    documented = {op["operationId"]: (method.upper(), path) for path, item in spec["paths"].items()
+                  for method, op in item.items() if not op.get("x-stand-in-extension")}
+    assert sdk.OPERATIONS == documented
+    for name in documented:
+        assert issubclass(getattr(sdk, f"{name}Response"), sdk.Response)
+
+
+def test_helper_gives_typed_answers_over_the_sdk(url):
+    from mockserver.vendors.modelarts import sdk
+
+    c = sdk.client(url, AK, SK, PROJECT)
+    task = DEFAULT["task"]["task_id"]
+    ids = {"dataset_id": DATASET, "workforce_task_id": task}
+    teams = sdk.do_http_request(c, "ListWorkforces", query={"limit": 10})
+    assert isinstance(teams, sdk.ListWorkforcesResponse) and teams.status_code == 200
+    assert isinstance(teams.workforces[0], sdk.Workforce) and teams.workforces[0].workforce_name == "team-flowers"
+
+    page = sdk.do_http_request(c, "ListWorkforceTaskSamples", query={"limit": 100}, **ids)
+    assert page.sample_count == 20 and all(isinstance(s, sdk.DescribeSampleResp) for s in page.samples)
+    first = page.samples[0]
+    assert first.metadata.size == [640, 480, 3] and first.metadata.import_origin == 0
+    assert isinstance(first.labelers[0], sdk.Worker) and first.worker_id == first.labelers[0].worker_id
+    body = {"samples": [{"sample_id": s.sample_id, "worker_id": s.labelers[0].worker_id,
+                         "labels": [{"name": "rose", "score": 0.75}]} for s in page.samples]}
+    done = sdk.do_http_request(c, "UpdateWorkforceTaskSamples", body=body, **ids)
+    assert isinstance(done, sdk.UpdateWorkforceTaskSamplesResponse) and done.success is True
+
+    one = sdk.do_http_request(c, "DescribeWorkforceTaskSample", sample_id=first.sample_id, **ids)
+    assert isinstance(one, sdk.DescribeWorkforceTaskSampleResponse) and one.sample_status == "__UNREVIEWED__"
+    (label,) = one.labels
+    assert isinstance(label, sdk.SampleLabel) and (label.name, label.score, label.annotated_by) == ("rose", 0.75, "human")
+    assert httpx.get(one.source).headers["content-type"] == "image/png"  # the signed URL serves the sample
+
+    detail = sdk.do_http_request(c, "DescWorkforceTask", query={"label_stats": True}, **ids)
+    assert isinstance(detail.sample_stats, sdk.SampleStats) and detail.sample_stats.unreviewed_sample_count == 20
+    assert isinstance(detail.worker_stats[0], sdk.WorkerTask) and isinstance(detail.label_stats[0], sdk.LabelStats)
+    assert detail.workforces_config.workforces[0].workers[0].email == "labeler@example.com"
+    metrics = sdk.do_http_request(c, "GetWorkforceTaskMetrics", **ids)
+    assert metrics.sample_stats["labeler@example.com"]["unreviewed"] == 10
+    stats = sdk.do_http_request(c, "ListWorkforceTaskStats", **ids)
+    assert stats.sample_stats["unreviewed"] == 20 and stats.label_stats[0].count == 20
+    assert detail.to_dict()["sample_stats"]["total_sample_count"] == 20
+
+    wf = sdk.do_http_request(c, "CreateWorkforce", body={"workforce_name": "sdk-helper"}).workforce_id
+    assert sdk.do_http_request(c, "DeleteWorkforce", workforce_id=wf).status_code == 204
+    with pytest.raises(ClientRequestException) as info:
+        sdk.do_http_request(c, "ShowWorkforce", workforce_id=wf)
+    assert (info.value.status_code, info.value.error_code) == (400, "ModelArts.4601") and info.value.request_id
+    with pytest.raises(TypeError, match="workforce_id"):
+        sdk.do_http_request(c, "ShowWorkforce")
+    with pytest.raises(ValueError, match="unknown operation"):
+        sdk.do_http_request(c, "NoSuchOperation")
+
+
+def test_the_documented_helper_example_runs(url, capsys):
+    """The Python block of docs/modelarts.md that uses the helper, run as printed but for the port."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "modelarts.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(from mockserver\.vendors\.modelarts\.sdk import.*?)```", text, re.S).group(1)
+    exec(compile(code.replace("http://127.0.0.1:8702", url), "docs/modelarts.md", "exec"), {})  # noqa: S102
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 11 and out[0].endswith("__NONE__ [640, 480, 3] []") and out[-1].startswith("20 {")

@@ -17,7 +17,10 @@ def test_seed_examples_work_with_the_documented_ids(modelarts):
     assert len(task) == 19
     detail = ok(c.get(f"{TASKS}/{SEEDED_TASK}"))
     assert detail["task_name"] == "task-e63f" and detail["status"] == 1 and detail["dataset_id"] == DATASET
-    assert "sample_stats" not in detail and "workforce_stats" not in detail and "label_stats" not in detail
+    # as the page's example: sample and workforce statistics without asking, label statistics only when asked
+    assert "sample_stats" in detail and "workforce_stats" in detail and "label_stats" not in detail
+    bare = ok(c.get(f"{TASKS}/{SEEDED_TASK}", params={"sample_stats": "false", "workforce_stats": "false"}))
+    assert "sample_stats" not in bare and "workforce_stats" not in bare and "data_sync_type" not in bare
     assert [w["email"] for w in detail["worker_stats"]] == [w["email"] for w in
                                                             [LABELER, LABELER2, REVIEWER, {"email": "admin@example.com"}]]
     full = ok(c.get(f"{TASKS}/{SEEDED_TASK}", params={"sample_stats": "true", "workforce_stats": "true"}))
@@ -105,8 +108,11 @@ def test_samples_labels_review_and_filters(api):
             "@modelarts:shape": "bndbox", "@modelarts:feature": [[0, 10], [50, 95]]}}]}]}))
     one = ok(c.get(f"{base}/samples/{first['sample_id']}", params={"worker_id": labeler_id}))
     assert one["sample_status"] == "__UNREVIEWED__" and one["worker_id"] == labeler_id
-    assert one["labels"] == [{"name": "Bees", "type": 1, "property": {
-        "@modelarts:shape": "bndbox", "@modelarts:feature": [[0, 10], [50, 95]]}}]
+    (label,) = one["labels"]
+    assert {k: label[k] for k in ("name", "type", "property", "score", "annotated_by")} == {
+        "name": "Bees", "type": 1, "property": {"@modelarts:shape": "bndbox", "@modelarts:feature": [[0, 10], [50, 95]]},
+        "score": 1.0, "annotated_by": "human"}
+    assert len(label["id"]) == 32 and ok(c.get(f"{base}/samples/{first['sample_id']}"))["labels"][0]["id"] == label["id"]
     assert api.samples(task, sample_state="__UNREVIEWED__")["sample_count"] == 1
     assert api.samples(task, sample_state="__NONE__")["sample_count"] == 19
     assert api.samples(task, sample_state="__ALL__")["sample_count"] == 1
@@ -149,7 +155,8 @@ def test_samples_labels_review_and_filters(api):
     stats = ok(c.get(f"{base}/stats", params={"sample_state": "__unreviewed__"}))
     assert stats["sample_stats"] == {"total": 20, "un_annotation": 19, "unreviewed": 0, "uncheck": 0, "sampled": 0,
                                      "rejected": 1, "accepted": 0, "auto_annotation": 0}
-    assert stats["label_stats"] == [{"name": "Bees", "type": 0, "property": {}, "count": 1, "sample_count": 1}]
+    assert stats["label_stats"] == [{"name": "Bees", "type": 0, "property": {}, "attributes": [], "count": 1,
+                                     "sample_count": 1}]
     assert stats["key_sample_stats"]["total"] == 20
     metrics = ok(c.get(f"{TASKS}/{task}/metrics"))["sample_stats"]
     assert metrics[email]["rejected"] == 1 and metrics[email]["un_annotation"] == 9

@@ -64,15 +64,24 @@ def test_members_create_list_get_update_delete(modelarts):
     all_reviewers = ok(c.get(f"{V2}/workforces/workers", params={"role": 1, "limit": 100}))
     assert {w["email"] for w in all_reviewers["workers"]} == {"a@example.com", "r1@example.com", "r2@example.com",
                                                               "reviewer@example.com"}
-    everyone = ok(c.get(f"{V2}/workforces/workers", params={"limit": 100}))
-    assert everyone["total_number"] == 4 + 1 + 4  # this team, team-o, the seeded team
+    labelers = ok(c.get(f"{V2}/workforces/workers", params={"limit": 100}))  # role 0 unless asked
+    assert {(w["email"], w["workforce_id"]) for w in labelers["workers"]} == {
+        ("a@example.com", other), ("labeler@example.com", TEAM), ("labeler2@example.com", TEAM)}
+    every_role = sum(ok(c.get(f"{V2}/workforces/workers", params={"limit": 100, "role": r}))["total_number"]
+                     for r in (0, 1, 2, 3))
+    assert every_role == 4 + 1 + 4  # this team, team-o, the seeded team
     assert c.delete(f"{V2}/workforces/{wf}/workers/{wid}").status_code == 204
     assert_error(c.get(f"{V2}/workforces/{wf}/workers/{wid}"), 400, "ModelArts.4604")
     r1 = by_email["r1@example.com"]["worker_id"]
+    # all or nothing, a result per member: one unknown member and nobody is deleted
     result = ok(c.post(f"{V2}/workforces/{wf}/workers/batch-delete", json={"workers": [r1, "0" * 32]}))
-    assert result["success"] is False
-    assert result["results"][0] == {"success": True}
-    assert result["results"][1]["error_code"] == "ModelArts.4604"
+    assert result["success"] is False and result["error_code"] == "ModelArts.4604" and result["error_msg"]
+    assert result["results"][0]["success"] is False and result["results"][0]["error_code"] == "ModelArts.4200"
+    assert result["results"][1]["success"] is False and result["results"][1]["error_code"] == "ModelArts.4604"
+    assert "0" * 32 in result["results"][1]["error_msg"]
+    assert ok(c.get(f"{V2}/workforces/{wf}/workers"))["total_number"] == 3
+    result = ok(c.post(f"{V2}/workforces/{wf}/workers/batch-delete", json={"workers": [r1]}))
+    assert result == {"success": True, "results": [{"success": True}]}
     assert ok(c.get(f"{V2}/workforces/{wf}/workers"))["total_number"] == 2
 
 

@@ -120,7 +120,7 @@ def test_modelarts_auth_errors(mock):
         assert r.status_code == 401 and r.json()["error_code"] == "ModelArts.0203"
         other = ws["other_project"]["project_id"]
         r = c.get(f"/v2/{other}/workforces", headers={"X-Auth-Token": ws["token"]})
-        assert r.status_code == 403 and r.json()["error_code"] == "ModelArts.4600"
+        assert r.status_code == 403 and r.json()["error_code"] == "ModelArts.0210"
 
 
 def test_cloudfactory_key_errors(mock):

@@ -6,7 +6,8 @@ Authentication (all ``/v1`` paths):
   Quality page documents) and 401 with the same body on Oversight paths (``/v1/tasks``, ``/v1/media``,
   which document 401);
 * a key used on ``/v1/workstreams/{id}/...`` of another workstream: 403 ``{"message": "Forbidden", ...}``.
-Then the per-key rate limit (off by default, see ratelimit.py).
+Then the per-key rate limit (off by default; from the workstream, the workspace section or the server's
+setting, see ratelimit.py).
 
 Performance bodies (``task_completed``, ``task_reviewed``) are checked here in full, before the spec's
 generic validator, so that a 400 names every bad field at once rather than the first one only.
@@ -99,7 +100,7 @@ class CloudFactoryVendor(Vendor):
                                     "errors": {"workstream_id": "the API key is not valid for this workstream"}})
         from . import ratelimit
 
-        ratelimit.check(world, key)
+        ratelimit.check(world, key, world.store.table("cloudfactory_workstreams").get(doc["workstream_id"]))
         perf = _PERF_PATH.match(request.path)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):

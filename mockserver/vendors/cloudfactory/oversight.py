@@ -14,13 +14,24 @@ Lifecycle of a task (stand-in design; the vendor does not document the state nam
   Every class a reviewer confirmed or corrected has confidence_score 1.0.
 All draws come from a generator seeded by the task id, so a run repeats exactly.  The plan is fixed
 at submission and stored with the task; the transitions are scheduler events (``cf.oversight.start``,
-``cf.oversight.finish``), each of which notifies the task's ``callback_url`` (webhooks.py).
+``cf.oversight.finish``), each of which may notify the task's ``callback_url`` (webhooks.py).
+
+An inference's ``bbox``, ``mask`` and ``polygon`` are arrays, empty when the reviewer drew none (a
+tag is a class, not a shape): never ``null``.
+
+A task's ``media_key`` is either a key ``/v1/media`` handed out (the bytes PUT already), or, as the
+Oversight pages document for mounted buckets, the URL of an object in one of the workstream's buckets
+(``bucket_ids``): ``s3://BUCKET/KEY``, ``gs://BUCKET/KEY``, ``https://BUCKET.s3[.REGION].amazonaws.com/KEY``,
+``https://s3[.REGION].amazonaws.com/BUCKET/KEY`` or ``https://storage.googleapis.com/BUCKET/KEY``
+(``bucket_id``, when given too, must be that bucket).  The objects themselves are not checked: the
+stand-in has no bucket contents.
 """
 from __future__ import annotations
 
 import hashlib
 import math
 import random
+import re
 import secrets
 import uuid
 
@@ -103,6 +114,25 @@ def put_media(world, token: str, content_type: str, raw: bytes) -> dict:
 
 
 # -- tasks ---------------------------------------------------------------------------------------
+_OBJECT_URLS = (
+    re.compile(r"^(?:s3|gs)://(?P<bucket>[^/]+)/(?P<key>.+)$"),
+    re.compile(r"^https://(?P<bucket>[^./]+(?:\.[^./]+)*?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com/(?P<key>.+)$"),
+    re.compile(r"^https://s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com/(?P<bucket>[^/]+)/(?P<key>.+)$"),
+    re.compile(r"^https://storage\.googleapis\.com/(?P<bucket>[^/]+)/(?P<key>.+)$"),
+)
+
+
+def object_url(media_key) -> tuple[str, str] | None:
+    """(bucket, key) of a bucket object's URL, or None when ``media_key`` is not one."""
+    if not isinstance(media_key, str) or "://" not in media_key:
+        return None
+    for rx in _OBJECT_URLS:
+        m = rx.match(media_key)
+        if m:
+            return m.group("bucket"), m.group("key")
+    return None
+
+
 def _task_id(world, workstream_id: str) -> str:
     counters = world.store.table("cloudfactory_counters")
     doc = counters.get("tasks")
@@ -117,7 +147,17 @@ def _check_task(world, ws: dict, body: dict) -> dict:
     if body.get("configuration_id") not in ws["configuration_ids"]:
         errors["configuration_id"] = f"unknown configuration for workstream {ws['id']}"
     media = None
-    if body.get("bucket_id") is not None:
+    obj = object_url(body.get("media_key"))
+    if obj is not None:
+        bucket, _ = obj
+        if bucket not in ws["bucket_ids"]:
+            errors["media_key"] = f"bucket {bucket} is not mounted for workstream {ws['id']}"
+        elif body.get("bucket_id") is not None and body["bucket_id"] != bucket:
+            errors["bucket_id"] = f"the media_key is an object of bucket {bucket}"
+    elif isinstance(body.get("media_key"), str) and "://" in body["media_key"]:
+        errors["media_key"] = ("not an object URL of a mounted bucket (s3://BUCKET/KEY, gs://BUCKET/KEY, "
+                               "https://BUCKET.s3.amazonaws.com/KEY, https://storage.googleapis.com/BUCKET/KEY)")
+    elif body.get("bucket_id") is not None:
         if body["bucket_id"] not in ws["bucket_ids"]:
             errors["bucket_id"] = f"no bucket {body['bucket_id']} is mounted for workstream {ws['id']}"
         if not body.get("media_key"):
@@ -159,7 +199,7 @@ def _plan(ws: dict, task_id: str, tags: list) -> dict:
             if others:
                 label = rng.choice(others)
         inferences.append({"external_id": f"{task_id}:{i}", "classes": [{"class": label, "confidence_score": 1.0}],
-                           "bbox": None, "mask": None, "polygon": None})
+                           "bbox": [], "mask": [], "polygon": []})
     return {"queue_seconds": round(queue, 3), "work_seconds": round(work, 3), "fail": fail, "inferences": inferences}
 
 
@@ -178,6 +218,9 @@ def submit_task(world, workstream_id: str, body: dict) -> dict:
                      "model_metadata"):
             if body.get(name) is not None:
                 doc[name] = body[name]
+        obj = object_url(body.get("media_key"))
+        if obj is not None:
+            doc["bucket_id"], doc["object_key"] = obj
         world.store.table(TASKS, indexes=("workstream_id",)).insert(doc)
         due = now + plan["queue_seconds"]
         scheduler_of(world).at(due, "cf.oversight.start", {"task_id": task_id, "due": due})
@@ -216,8 +259,14 @@ def _finish(world, payload):
         _change(world, task["id"], "completed", payload["due"], inferences=task["plan"]["inferences"])
 
 
+def _inference(inf: dict) -> dict:
+    """Shapes as arrays, never null (tasks stored by older versions held null)."""
+    return {**inf, **{k: inf.get(k) or [] for k in ("bbox", "mask", "polygon")}}
+
+
 def status(task: dict) -> dict:
-    out = {"task_id": task["id"], "state": task["state"], "updated_inferences": {"inferences": task["inferences"]},
+    out = {"task_id": task["id"], "state": task["state"],
+           "updated_inferences": {"inferences": [_inference(i) for i in task["inferences"]]},
            "created_at": timefmt.iso(task["created_at"]), "updated_at": timefmt.iso(task["updated_at"])}
     if task.get("error"):
         out["error"] = task["error"]

@@ -33,9 +33,9 @@ RULES = {
               "review_type": "review_type", "task_review_count": "seconds", "subtask_review_count": "seconds",
               "review_metadata": "object", "review_measurements": "object"},
 }
+# Throughput's page lists no workstream_id in the body (it is in the path); Quality's lists it as required.
 REQUIRED = {
-    THROUGHPUT: ("workstream_id", "use_case_id", "task_definition_id", "worker_id", "task_started_at",
-                 "task_completed_at"),
+    THROUGHPUT: ("use_case_id", "task_definition_id", "worker_id", "task_started_at", "task_completed_at"),
     QUALITY: ("workstream_id", "use_case_id", "task_definition_id", "worker_id", "review_completed_at",
               "review_score"),
 }
@@ -96,7 +96,7 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[d
         if reason:
             errors[name] = reason
     ws_id = workstream["id"]
-    if "workstream_id" not in errors and body.get("workstream_id") != path_workstream_id:
+    if "workstream_id" not in errors and body.get("workstream_id") not in (None, path_workstream_id):
         errors["workstream_id"] = f"must be {path_workstream_id}, the workstream of this call"
     if "use_case_id" not in errors and body["use_case_id"] not in workstream["use_case_ids"]:
         errors["use_case_id"] = f"unknown use case for workstream {ws_id}"
@@ -108,6 +108,7 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[d
     if errors:
         return None, errors
     record = {k: v for k, v in body.items() if v is not None}  # unknown fields are kept as sent
+    record["workstream_id"] = path_workstream_id  # Throughput takes it from the path
     record.setdefault("replace_duplicate", True)
     record.setdefault("data_source", "api")
     if kind == THROUGHPUT:

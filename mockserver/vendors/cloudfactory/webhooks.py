@@ -1,12 +1,15 @@
 """Webhooks of Oversight tasks: signed POSTs to the task's ``callback_url``, retried on the virtual clock.
 
-* When: on every state change of a task (``in_progress``, ``completed``, ``failed``; ``queued`` is the
-  state a task is born in, which the submit answer already tells).
+* When: on the documented events only, unless the workstream opts in to more: ``task.completed`` and
+  ``task.failed`` by default; ``task.in_progress`` (the task left the queue) when the workstream's
+  ``webhook_events`` lists it.  ``queued`` is the state a task is born in, which the submit answer tells.
 * Body: the Task Status body plus ``event`` (``task.<state>``), ``previous_state`` and ``occurred_at``
-  (ISO 8601 virtual time of the change).  The body is fixed when the change happens; retries resend it.
+  (ISO 8601 virtual time of the change), serialised once as compact JSON (``separators=(",", ":")``):
+  the body is fixed when the change happens and retries resend the same bytes.
 * Signature: ``X-CF-Signature: t=<t>;v1=<hex>`` where ``t`` is the attempt's virtual time in whole epoch
-  seconds and ``<hex>`` = HMAC-SHA256(key = the workstream's ``webhook_secret``, message =
-  ``f"{t}.{raw_body}"``) as lowercase hex.  Also ``X-CF-Event`` and ``X-CF-Delivery`` headers.
+  seconds and ``<hex>`` = lowercase hex HMAC-SHA256(key = the workstream's ``webhook_secret`` as UTF-8,
+  message = ``f"{t}.{raw_body}"`` as UTF-8): the decimal ``t``, one ``.``, then the raw body bytes exactly
+  as received.  Also ``X-CF-Event`` and ``X-CF-Delivery`` headers.  docs/cloudfactory.md shows how to check it.
 * Success: any 2xx answer within 5 s (real time).  Otherwise (status, timeout, refused connection) the
   attempt fails and a retry is scheduled 1 h, 2 h, 4 h, 8 h (virtual) after the failed attempt's time:
   5 attempts at most, then the delivery is ``failed``.
@@ -15,7 +18,8 @@
 * The network calls run in a small pool of threads (``WORKERS``) sharing one pooled HTTP client, never
   under the store lock nor on the event loop; an outcome is recorded under the lock. 300 deliveries
   used to cost a thread and a client each.
-  Every attempt is logged in ``cloudfactory_webhook_deliveries`` (``GET /v1/webhook_deliveries``).
+  Every attempt is logged in ``cloudfactory_webhook_deliveries`` (``GET /v1/webhook_deliveries``, a
+  stand-in extension).
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ import httpx
 
 from ...scheduler import handler, scheduler_of
 from . import timefmt
+from .workspace import DOCUMENTED_EVENTS
 
 TABLE = "cloudfactory_webhook_deliveries"
 TIMEOUT = 5.0
@@ -70,8 +75,12 @@ def notify(world, task: dict, status: dict, previous: str, at: float) -> None:
     url = task.get("callback_url")
     if not url:
         return
+    event = f"task.{task['state']}"
+    workstream = world.store.table("cloudfactory_workstreams").get(task["workstream_id"]) or {}
+    if event not in workstream.get("webhook_events", DOCUMENTED_EVENTS):
+        return
     body = dict(status)
-    body.update({"event": f"task.{task['state']}", "previous_state": previous, "occurred_at": timefmt.iso(at)})
+    body.update({"event": event, "previous_state": previous, "occurred_at": timefmt.iso(at)})
     coll = table(world.store)
     delivery_id = f"{task['id']}:{len(task['history'])}"
     coll.upsert({"id": delivery_id, "workstream_id": task["workstream_id"], "task_id": task["id"],

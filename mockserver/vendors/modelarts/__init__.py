@@ -1,17 +1,23 @@
-"""ModelArts adapter: AK/SK ``SDK-HMAC-SHA256`` signatures or ``X-Auth-Token``; ``{"error_code", "error_msg"}``."""
+"""ModelArts adapter: AK/SK ``SDK-HMAC-SHA256`` signatures or ``X-Auth-Token``; ``{"error_code", "error_msg"}``.
+
+Sample data is served under ``/obs/`` on the same port, behind a signed, expiring URL instead of
+credentials (see ``media``), as OBS serves a dataset's objects.
+"""
 from __future__ import annotations
 
 import uuid
 
 from ..base import RawRequest, Vendor, VendorError
 from .errors import from_core
+from .media import PREFIX as MEDIA_PREFIX
+from .messages import humanize
 from .signature import verify_request
 
 
 class ModelArtsVendor(Vendor):
     def __init__(self):
         super().__init__(name="modelarts", spec="modelarts.yaml", handlers="mockserver.vendors.modelarts.handlers",
-                         default_port=8702)
+                         default_port=8702, public_prefixes=(MEDIA_PREFIX,))
 
     def error(self, http_status, code, message, details=None):
         if not code or isinstance(code, int):
@@ -21,8 +27,8 @@ class ModelArtsVendor(Vendor):
         return VendorError(http_status, {"error_code": code, "error_msg": msg})
 
     def bad_request(self, message, field_name=None):
-        msg = f"Invalid parameter {field_name}: {message}" if field_name and field_name not in message else message
-        return VendorError(400, {"error_code": "ModelArts.0101", "error_msg": msg})
+        return VendorError(400, {"error_code": "ModelArts.0101",
+                                 "error_msg": f"Invalid parameter: {humanize(message, field_name)}"})
 
     def not_found_route(self, method, path):
         return VendorError(404, {"error_code": "ModelArts.4204", "error_msg": f"The API does not exist or has not been published: {method} {path}"})

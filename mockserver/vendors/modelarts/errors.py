@@ -4,12 +4,35 @@ Missing resources answer HTTP 400 with the resource's own code (4352 dataset, 46
 worker, 4619 workforce task, 4420 sample, 4612 acceptance); a forbidden member action answers 403
 with 4600; a bad parameter 400 with 0101.  Failures of the core that a handler did not translate
 itself reach ``from_core`` (through the vendor's ``core_error`` hook).
+
+Credentials are refused before any handler runs, as the API gateway in front of ModelArts does:
+``gateway`` errors carry the request's id in the body (``request_id``) as well as in ``X-Request-Id``.
+The codes are those of ModelArts' own error table (the reference material holds no ``APIGW.*`` code):
+
+==========================================  ======  =================
+failure                                     status  code
+==========================================  ======  =================
+no credentials at all                       401     ModelArts.0205
+``X-Auth-Token`` empty                      401     ModelArts.0201
+``X-Auth-Token`` unknown                    401     ModelArts.0203
+``Authorization`` / ``X-Sdk-Date`` malformed 401     ModelArts.0206
+AK unknown, signature wrong, stale date,    401     ModelArts.4504
+body not the signed one
+project of the URL or X-Project-Id not the  403     ModelArts.0210
+credential's
+==========================================  ======  =================
 """
 from __future__ import annotations
+
+import uuid
 
 from mockserver import core
 
 from ..base import VendorError
+
+# Credential failures (see the table above).
+NO_CREDENTIALS, EMPTY_TOKEN, BAD_TOKEN, BAD_HEADER, IAM_ERROR, WRONG_PROJECT = \
+    "0205", "0201", "0203", "0206", "4504", "0210"
 
 
 class ModelArtsError(VendorError):
@@ -22,6 +45,15 @@ class ModelArtsError(VendorError):
 
 def err(code: str, msg: str, status: int = 400) -> ModelArtsError:
     return ModelArtsError(code, msg, status)
+
+
+def gateway(code: str, msg: str, status: int = 401) -> ModelArtsError:
+    """A credential refusal: the error plus ``request_id`` in the body, the same id as ``X-Request-Id``."""
+    error = ModelArtsError(code, msg, status)
+    request_id = uuid.uuid4().hex
+    error.body["request_id"] = request_id
+    error.headers["X-Request-Id"] = request_id
+    return error
 
 
 def invalid(msg: str) -> ModelArtsError:

@@ -8,6 +8,9 @@ these tables only hold what the ModelArts wire needs besides it.  Key choices:
 * A dataset is the core *source* ``modelarts:dataset:<project>/<dataset>``; a workforce task is the
   core task ``modelarts:<project>/<task>``.
 * Ids come from a per-world counter through a hash, so a fresh server always hands out the same ids.
+* Every person gets an IAM token of its own when first seen, ``member_token(worker_id)``
+  (``mock-modelarts-member-<worker_id>``): with it a team member calls as itself (its own task list,
+  its own labels, its own reviews).
 """
 from __future__ import annotations
 
@@ -131,7 +134,17 @@ def person_id(store, project_id: str, email: str, wanted_id: str | None = None) 
     worker_id = wanted_id or new_hex_id(store, "worker")
     coll.insert({"id": f"{project_id}|{worker_id}", "worker_id": worker_id, "email": email,
                  "email_key": f"{project_id}|{email}"})
+    store.table("modelarts_tokens").upsert({"id": member_token(worker_id), "project_id": project_id, "user": email,
+                                            "email": email, "worker_id": worker_id})
     return worker_id
+
+
+MEMBER_TOKEN_PREFIX = "mock-modelarts-member-"
+
+
+def member_token(worker_id: str) -> str:
+    """The IAM token with which the team member ``worker_id`` calls as itself."""
+    return MEMBER_TOKEN_PREFIX + worker_id
 
 
 def worker_id_for(store, project_id: str, email: str) -> str | None:

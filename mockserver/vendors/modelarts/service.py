@@ -10,7 +10,7 @@ from mockserver import core
 
 from . import records as R
 from .errors import err, invalid
-from .wire import KIND_OF_TYPE, SAMPLE_TYPE_OF_LABEL_TYPE, to_wire_labels
+from .wire import KIND_OF_TYPE, SAMPLE_TYPE_OF_LABEL_TYPE, to_core_labels, to_wire_labels
 
 LABELER, REVIEWER, ADMIN = 0, 1, 2
 
@@ -43,10 +43,15 @@ def add_samples(world, project_id: str, dataset: dict, samples: list[dict], samp
         sample_dir = s.get("sample_dir") or dataset["data_path"]
         doc = {"id": f"{dataset['id']}|{sample_id}", "dataset_key": dataset["id"], "sample_id": sample_id,
                "sample_name": name, "sample_type": sample_type, "sample_dir": sample_dir,
-               "source": s.get("source") or f"s3:/{sample_dir.rstrip('/')}/{name}",
-               "sample_size": int(s.get("sample_size") or len(s.get("data") or "") or 1024),
+               # where the sample came from (an OBS path); clients get a signed URL instead (media.py)
+               "origin": s.get("source") or f"obs:/{sample_dir.rstrip('/')}/{name}",
+               "sample_size": int(s["sample_size"]) if s.get("sample_size") else None,
                "metadata": s.get("metadata") or {}, "sample_time": now,
-               "labels": s.get("labels") or [], "create_time": now, "update_time": now}
+               "labels": to_wire_labels(to_core_labels(s.get("labels") or []), dataset["label_type"],
+                                        f"{sample_id}|"),
+               "create_time": now, "update_time": now}
+        if s.get("data") is not None:
+            doc["data"] = str(s["data"])  # served as the sample's bytes (text samples)
         if doc["id"] in R.samples(store):
             raise err("0101", f"Sample {sample_id} already exists")
         docs.append(doc)
@@ -59,12 +64,13 @@ def add_samples(world, project_id: str, dataset: dict, samples: list[dict], samp
     return [d["sample_id"] for d in docs]
 
 
-def sample_filter(conditions) -> dict | None:
-    """``sample_conditions`` (a JSON string of SearchCondition fields, or ``name=value`` pairs joined
-    by ``&``) -> the core's item filter.  Supported: sample_name, sample_dir, sample_type and
-    ``metadata.props`` (first value of each key)."""
+def sample_filter(conditions) -> tuple[dict | None, list[dict]]:
+    """``sample_conditions`` (a JSON string of SearchCondition objects, or ``name=value`` pairs joined
+    by ``&``) -> (the core's item filter, the conditions as SearchCondition objects to show back in
+    ``sample_search_conditions``).  Supported: sample_name, sample_dir, sample_type and
+    ``metadata.props`` (first value of each key; ``metadata.<key>=value`` as a pair)."""
     if conditions in (None, "", {}, []):
-        return None
+        return None, []
     parsed = conditions
     if isinstance(conditions, str):
         text = conditions.strip()
@@ -74,32 +80,35 @@ def sample_filter(conditions) -> dict | None:
             parsed = {}
             for pair in text.split("&"):
                 if "=" not in pair:
-                    raise invalid(f"sample_conditions {conditions!r}")
+                    raise invalid(f"sample_conditions {conditions!r} is neither JSON nor name=value pairs")
                 key, value = pair.split("=", 1)
                 parsed[key.strip()] = value.strip()
-    if isinstance(parsed, list):
-        merged: dict = {}
-        for cond in parsed:
-            if not isinstance(cond, dict):
-                raise invalid("sample_conditions")
-            merged.update(cond)
-        parsed = merged
-    if not isinstance(parsed, dict):
-        raise invalid("sample_conditions")
-    out = {}
-    for key, value in parsed.items():
-        if key in ("sample_name", "sample_dir"):
-            out[key] = str(value)
-        elif key == "sample_type":
-            out[key] = int(value)
-        elif key == "metadata" and isinstance(value, dict):
-            for prop, values in (value.get("props") or {}).items():
-                out[f"metadata.{prop}"] = values[0] if isinstance(values, list) and values else values
-        elif key.startswith("metadata."):
-            out[key] = value
-        else:
-            raise invalid(f"sample_conditions field {key!r} is not supported by the stand-in")
-    return out or None
+    listed = parsed if isinstance(parsed, list) else [parsed]
+    if not all(isinstance(cond, dict) for cond in listed):
+        raise invalid("sample_conditions must be SearchCondition objects")
+    out, shown = {}, []
+    for cond in listed:
+        wire: dict = {}
+        for key, value in cond.items():
+            if key in ("sample_name", "sample_dir"):
+                out[key] = wire[key] = str(value)
+            elif key == "sample_type":
+                if isinstance(value, bool) or not str(value).isdecimal():
+                    raise invalid(f"sample_conditions sample_type {value!r} is not a sample type")
+                out[key] = wire[key] = int(value)
+            elif key == "metadata" and isinstance(value, dict):
+                for prop, values in (value.get("props") or {}).items():
+                    out[f"metadata.{prop}"] = values[0] if isinstance(values, list) and values else values
+                wire[key] = value
+            elif key.startswith("metadata."):
+                out[key] = value
+                props = wire.setdefault("metadata", {"op": "AND", "props": {}})["props"]
+                props[key.split(".", 1)[1]] = [value]
+            else:
+                raise invalid(f"sample_conditions field {key!r} is not supported by the stand-in")
+        if wire:
+            shown.append(wire)
+    return out or None, shown
 
 
 # ---------------------------------------------------------------- who works on a task
@@ -163,7 +172,7 @@ def create_task(world, project_id: str, dataset: dict, body: dict, task_id: str 
     name = body["task_name"]
     repetition = body.get("repetition") or 1
     config, labelers, reviewers = resolve_workforces(store, project_id, body.get("workforces_config"))
-    item_filter = sample_filter(body.get("sample_conditions"))
+    item_filter, conditions = sample_filter(body.get("sample_conditions"))
     task_id = task_id or R.new_id(store, "workforce-task")
     follow = bool(body.get("synchronize_data", False))
     now = world.now_ms()
@@ -179,8 +188,8 @@ def create_task(world, project_id: str, dataset: dict, body: dict, task_id: str 
         "dataset_type": dataset["dataset_type"], "synchronize_data": follow,
         "synchronize_auto_labeling_data": bool(body.get("synchronize_auto_labeling_data", False)),
         "auto_sync_dataset": bool(body.get("auto_sync_dataset", True)),
-        "data_sync_type": int(body.get("data_sync_type") or 0),
-        "sample_search_conditions": [item_filter] if item_filter else [],
+        "data_sync_type": int(body.get("data_sync_type") or 0),  # kept, not shown (not in the answer's table)
+        "sample_search_conditions": conditions,
         "checking_task_id": None, "email_status": {}, "last_notify": {}, "create_time": now, "update_time": now})
 
 

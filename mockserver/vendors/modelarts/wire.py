@@ -13,10 +13,15 @@ approved, acceptance result          ``__ACCEPTED__`` / ``__REJECTED__``
 approved, not sampled                ``__UNCHECK__``; ``__ACCEPTED__`` once the task is accepted (3)
 ==================================== =============================================================
 
+The vocabulary is the pages' table's (the one the ``sample_state`` filter takes); their examples show
+``UN_ANNOTATION``, which no table lists (docs/modelarts.md, Choices).
+
 The task's ``sample_stats`` are the same partition computed from the core's counters (O(1) in the
 task size), so they always add up to ``total_sample_count`` and agree with the sample list.
 """
 from __future__ import annotations
+
+import hashlib
 
 from mockserver.core import acceptance_result
 
@@ -144,7 +149,8 @@ def score_letter(average: float | None) -> str:
 
 
 def to_core_labels(labels: list[dict]) -> list[dict]:
-    """ModelArts SampleLabel -> core label (``concept`` = name; a bndbox feature becomes ``box``)."""
+    """ModelArts SampleLabel -> core label (``concept`` = name; a bndbox feature becomes ``box``, a
+    polygon's ``polygon``, so the core's agreement compares shapes)."""
     out = []
     for label in labels or []:
         prop = label.get("property") or {}
@@ -164,14 +170,46 @@ def to_core_labels(labels: list[dict]) -> list[dict]:
     return out
 
 
-def to_wire_labels(labels: list[dict] | None, default_type: int) -> list[dict]:
+def label_id(key: str, index: int, concept: str) -> str:
+    """The id of a label that was given none: stable for the same work (``key`` = sample|member)."""
+    return hashlib.md5(f"{key}|{index}|{concept}".encode()).hexdigest()
+
+
+def to_wire_labels(labels: list[dict] | None, default_type: int, key: str = "") -> list[dict]:
+    """Core labels -> SampleLabel with every documented field: ``id`` (the one given, else stable per
+    work), ``name``, ``type`` (the dataset's label type unless given), ``property`` (as given; a core
+    box or polygon without one becomes ``@modelarts:shape`` + ``@modelarts:feature``), ``score`` (the
+    confidence given, else 1.0: a person's label) and ``annotated_by`` (``human`` unless given)."""
     out = []
-    for label in labels or []:
+    for i, label in enumerate(labels or []):
         attrs = label.get("attributes") or {}
-        item = {"name": label["concept"], "type": attrs.get("type", default_type),
-                "property": attrs.get("property") or {}}
-        for k in ("id", "score", "annotated_by"):
-            if k in attrs:
-                item[k] = attrs[k]
-        out.append(item)
+        prop = dict(attrs.get("property") or {})
+        if "@modelarts:feature" not in prop:
+            if label.get("box") and len(label["box"]) == 4:
+                x0, y0, x1, y1 = label["box"]
+                prop.update({"@modelarts:shape": "bndbox", "@modelarts:feature": [[x0, y0], [x1, y1]]})
+            elif label.get("polygon"):
+                prop.update({"@modelarts:shape": "polygon", "@modelarts:feature": [list(p) for p in label["polygon"]]})
+        score = attrs.get("score", label.get("confidence", 1.0))
+        out.append({"id": str(attrs.get("id") or label_id(key, i, label["concept"])), "name": label["concept"],
+                    "type": attrs.get("type", default_type), "property": prop,
+                    "score": float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0,
+                    "annotated_by": attrs.get("annotated_by") or "human"})
+    return out
+
+
+# SampleMetadata: the documented ``@modelarts:`` keys; a sample's other attributes stay in the dataset.
+HARD_KEYS = ("@modelarts:hard", "@modelarts:hard_coefficient", "@modelarts:hard_reasons")
+
+
+def to_wire_metadata(sample: dict, image_size: tuple[int, int] | None) -> dict:
+    """``@modelarts:import_origin`` (0 unless given), ``@modelarts:size`` of an image ([width, height, 3]),
+    and the hard-example keys when they were set; nothing else."""
+    meta = sample.get("metadata") or {}
+    out = {"@modelarts:import_origin": meta.get("@modelarts:import_origin", 0)}
+    if image_size is not None:
+        out["@modelarts:size"] = meta.get("@modelarts:size") or [image_size[0], image_size[1], 3]
+    for key in HARD_KEYS:
+        if meta.get(key) is not None:
+            out[key] = meta[key]
     return out

@@ -21,6 +21,7 @@ from .stats import list_workforce_task_stats, get_workforce_task_metrics, list_w
 from .notify import send_emails
 from .acceptance import (start_workforce_sampling_task, get_workforce_sampling_task, accept_samples,
                          update_workforce_sampling_task)
+from .media import get_sample_object
 
 __all__ = [
     "create_workforce", "list_workforces", "show_workforce", "update_workforce", "delete_workforce",
@@ -31,5 +32,5 @@ __all__ = [
     "list_workforce_task_samples", "describe_workforce_task_sample", "update_workforce_task_samples",
     "review_samples", "list_workforce_task_stats", "get_workforce_task_metrics", "list_worker_tasks", "send_emails",
     "start_workforce_sampling_task", "get_workforce_sampling_task", "accept_samples",
-    "update_workforce_sampling_task",
+    "update_workforce_sampling_task", "get_sample_object",
 ]

@@ -48,17 +48,22 @@ def _check_stats(figures: dict, task_total: int, task_id: str, rate=None, number
             "total_score": figures["score_sum"]}
 
 
-async def get_workforce_sampling_task(project_id, dataset_id, workforce_task_id, checking_task_id):
+async def get_workforce_sampling_task(project_id, dataset_id, workforce_task_id, checking_task_id=None):
+    """``total_stats`` (every acceptance of the task) and, for the acceptance ``checking_task_id``
+    names, ``checking_stats``.  The page marks ``checking_task_id`` mandatory but its example sends
+    none and gets ``total_stats`` alone: without it, that is the answer."""
     store = _store()
     task = R.load_task(store, project_id, dataset_id, workforce_task_id)
     ctid = _ctid(task)
-    mine = next((a for a in core.list_acceptances(store, ctid) if a["id"] == checking_task_id), None)
-    if mine is None:
-        raise err("4612", f"Task not found: acceptance {checking_task_id}")
     total = core.task_stats(store, ctid)["total"]
-    checking = _check_stats(core.report(store, mine["id"]), total, mine["id"], mine.get("rate"), mine.get("number"))
-    history = _check_stats(core.acceptance_history(store, ctid), total, task["id"])
-    return {"checking_stats": checking, "total_stats": history}
+    out = {"total_stats": _check_stats(core.acceptance_history(store, ctid), total, task["id"])}
+    if checking_task_id is not None:
+        mine = next((a for a in core.list_acceptances(store, ctid) if a["id"] == checking_task_id), None)
+        if mine is None:
+            raise err("4612", f"Task not found: acceptance {checking_task_id}")
+        out["checking_stats"] = _check_stats(core.report(store, mine["id"]), total, mine["id"], mine.get("rate"),
+                                             mine.get("number"))
+    return out
 
 
 def _current_acceptance(store, task: dict) -> str:
@@ -69,21 +74,33 @@ def _current_acceptance(store, task: dict) -> str:
 
 
 async def accept_samples(project_id, dataset_id, workforce_task_id, body):
+    """The owner's verdicts on sampled samples, all or nothing: every comment is checked (the sample is
+    sampled by the running acceptance, the member has work on it) before any is recorded."""
     store = _store()
     with store.lock:
         task = R.load_task(store, project_id, dataset_id, workforce_task_id)
         acc_id = _current_acceptance(store, task)
+        ctid = _ctid(task)
         source = R.source_of(project_id, dataset_id)
+        checked = []
         for c in body["comments"]:
             _comment_fields(c)
             if not c.get("sample_id"):
                 raise invalid("comments[].sample_id is required")
             email = _worker_email(store, project_id, c.get("worker_id"))
             try:
-                core.comment(store, acc_id, c["sample_id"], email, bool(c["accept"]), score=c.get("score") or None,
-                             comment=c.get("comment") or None, source=source)
-            except NotFound as exc:
-                raise err("4420", f"Sample not found in the acceptance: {exc.message}") from None
+                ti = core.get_task_item(store, ctid, c["sample_id"], source=source)
+            except NotFound:
+                raise err("4420", f"Sample not found in the acceptance: {c['sample_id']}") from None
+            if (ti.get("acceptance") or {}).get("id") != acc_id:
+                raise err("4420", f"Sample not found in the acceptance: {c['sample_id']} is not sampled by {acc_id}")
+            if email and email not in {w["worker"] for w in core.list_work(store, ctid, c["sample_id"], source=source)}:
+                raise err("4420", f"Sample not found in the acceptance: {c.get('worker_id')} has no labels on "
+                                  f"{c['sample_id']}")
+            checked.append((c, email))
+        for c, email in checked:
+            core.comment(store, acc_id, c["sample_id"], email, bool(c["accept"]), score=c.get("score") or None,
+                         comment=c.get("comment") or None, source=source)
     return {}
 
 

@@ -1,10 +1,16 @@
-"""Datasets and their samples (the dataset's own view, where labels are synced back)."""
+"""Datasets and their samples (the dataset's own view, where labels are synced back).
+
+These routes are outside the team-labeling pages (a stand-in extension, marked so in the spec): enough
+of a dataset to label.  A dataset sample shows its own attributes (``metadata`` as uploaded) and the
+same signed ``source`` URL as a task's sample.
+"""
 from __future__ import annotations
 
 from ....world import current_world
+from .. import media
 from .. import records as R
 from .. import service as S
-from .common import _page, _store
+from .common import _base_url, _page, _store
 
 
 def _dataset_view(doc: dict) -> dict:
@@ -32,8 +38,13 @@ async def show_dataset(project_id, dataset_id):
 
 
 def _dataset_sample_view(doc: dict) -> dict:
+    world = current_world()
+    dataset = R.datasets(world.store).get(doc["dataset_key"])
     return {"sample_id": doc["sample_id"], "sample_name": doc["sample_name"], "sample_type": doc["sample_type"],
-            "sample_dir": doc["sample_dir"], "source": doc["source"], "sample_size": doc["sample_size"],
+            "sample_dir": doc["sample_dir"],
+            "source": media.signed_url(world.store, _base_url(), dataset["project_id"], dataset["id"], doc,
+                                       world.clock.now()),
+            "sample_size": doc.get("sample_size") or media.placeholder_size(doc),
             "sample_time": doc["sample_time"], "metadata": doc["metadata"], "labels": doc["labels"],
             "sample_status": "__ALL__" if doc["labels"] else "__NONE__"}
 

@@ -5,7 +5,8 @@ from mockserver import core
 
 from .. import records as R
 from ..wire import short_stats, task_sample_stats, task_status, worker_sample_stats
-from .common import _ctid, _page, _sorted, _store, _task_accepted
+from ..errors import forbidden
+from .common import _caller_email, _ctid, _page, _sorted, _store, _task_accepted
 from .samples import _check_state
 
 
@@ -31,7 +32,7 @@ def _worker_stats(store, task: dict, core_task: dict, stats: dict) -> list[dict]
 
 def _label_stats(task: dict, stats: dict) -> list[dict]:
     # The core counts labels per concept; a label is counted once per member who gave it.
-    return [{"name": name, "type": task["label_type"], "property": {}, "count": n, "sample_count": n}
+    return [{"name": name, "type": task["label_type"], "property": {}, "attributes": [], "count": n, "sample_count": n}
             for name, n in stats["labels_submitted"].items()]
 
 
@@ -67,8 +68,15 @@ async def get_workforce_task_metrics(project_id, dataset_id, workforce_task_id):
 
 async def list_worker_tasks(project_id, offset=0, limit=10, order=None, sort_by=None, search_content=None,
                             email=None, **kwargs):
-    """A member's tasks: ``email`` (a stand-in extension) names the member; without it, every member's."""
+    """The calling member's tasks (a member calls with its own token, ``records.member_token``).  The
+    owner (AK/SK or the owner's token) is no member: ``email`` (a stand-in extension) names the member
+    to answer for; without it the owner gets every member's rows."""
     store = _store()
+    caller = _caller_email()
+    if caller is not None:
+        if email not in (None, caller):
+            raise forbidden(f"{caller} may list only its own tasks, not those of {email}")
+        email = caller
     rows = []
     for task in R.tasks(store).find(project_id=project_id):
         if search_content and search_content.lower() not in task["task_name"].lower():

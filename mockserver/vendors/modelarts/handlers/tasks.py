@@ -1,4 +1,13 @@
-"""Workforce tasks: create, list, describe, update, start, delete."""
+"""Workforce tasks: create, list, describe, update, start, delete.
+
+A task (WorkforceTask) shows every field of the documentation's response table and nothing else
+(``data_sync_type`` is a request field: kept, not shown).  ``sample_stats`` and ``workforce_stats``
+are shown unless asked not to (``=false``), as the documentation's example shows them for a request
+without parameters; ``label_stats`` only when asked (``=true``).  ``checking_task_desc`` appears once
+an acceptance was started: its id, ``overwrite_last_result``, its live report (``checking_stats``),
+the report of every acceptance of the task (``total_stats``) and, once the owner concluded it, the
+``action`` taken.  Members in ``workforces_config`` are whole Worker objects.
+"""
 from __future__ import annotations
 
 import itertools
@@ -11,11 +20,12 @@ from .. import records as R
 from .. import service as S
 from ..errors import err, invalid
 from ..wire import task_sample_stats, task_status
-from .common import _ctid, _store, _task_accepted
+from .acceptance import _check_stats
+from .common import _ctid, _member_view, _store, _task_accepted
 from .stats import _label_stats, _worker_stats
 
 
-def _checking_desc(store, task: dict) -> dict | None:
+def _checking_desc(store, task: dict, total: int) -> dict | None:
     acc_id = task.get("checking_task_id")
     if not acc_id:
         return None
@@ -23,7 +33,19 @@ def _checking_desc(store, task: dict) -> dict | None:
     desc = {"checking_task_id": acc_id, "overwrite_last_result": bool(acc.get("overwrite_last_result", False))}
     if acc.get("action") is not None:
         desc["action"] = acc["action"]
+    desc["checking_stats"] = _check_stats(core.report(store, acc_id), total, acc_id, acc.get("rate"), acc.get("number"))
+    desc["total_stats"] = _check_stats(core.acceptance_history(store, _ctid(task)), total, task["id"])
     return desc
+
+
+def _workforces_view(store, task: dict) -> dict:
+    config = task["workforces_config"]
+    out = {"workforces": [{"workforce_id": wf["workforce_id"], "workforce_name": wf.get("workforce_name") or "",
+                           "workers": [_member_view(store, w, task) for w in wf.get("workers", [])]}
+                          for wf in config.get("workforces", [])]}
+    if config.get("agency"):
+        out["agency"] = config["agency"]
+    return out
 
 
 def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stats=False, detail=False) -> dict:
@@ -37,15 +59,15 @@ def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stat
         "task_id": task["id"], "task_name": task["task_name"], "description": task["description"],
         "dataset_id": task["dataset_id"], "version_id": "", "status": task_status(core_task["status"]),
         "repetition": task["repetition"], "create_time": task["create_time"], "update_time": task["update_time"],
-        "workforces_config": task["workforces_config"], "synchronize_data": task["synchronize_data"],
+        "workforces_config": _workforces_view(store, task), "synchronize_data": task["synchronize_data"],
         "synchronize_auto_labeling_data": task["synchronize_auto_labeling_data"],
-        "auto_sync_dataset": task["auto_sync_dataset"], "data_sync_type": task["data_sync_type"],
+        "auto_sync_dataset": task["auto_sync_dataset"],
         "sample_search_conditions": task["sample_search_conditions"],
         "check_rate": acc["sampled"] / stats["total"] if stats["total"] else 0.0,
         "pass_rate": history["pass_rate"],
         "score": history["score"] or 0.0,
     }
-    desc = _checking_desc(store, task)
+    desc = _checking_desc(store, task, stats["total"])
     if desc:
         view["checking_task_desc"] = desc
     if sample_stats:
@@ -95,8 +117,8 @@ async def list_workforce_tasks(project_id, dataset_id, offset=0, limit=1000, **k
             "tasks": [_task_view(d, sample_stats=True, workforce_stats=True) for d in page]}
 
 
-async def desc_workforce_task(project_id, dataset_id, workforce_task_id, label_stats=False, sample_stats=False,
-                              workforce_stats=False):
+async def desc_workforce_task(project_id, dataset_id, workforce_task_id, label_stats=False, sample_stats=True,
+                              workforce_stats=True):
     task = R.load_task(_store(), project_id, dataset_id, workforce_task_id)
     return _task_view(task, label_stats=label_stats, sample_stats=sample_stats, workforce_stats=workforce_stats,
                       detail=True)

@@ -136,10 +136,10 @@ async def list_workers(project_id, workforce_id, offset=0, limit=10, order=None,
     return {"total_number": len(docs), "workers": [_worker_view(d) for d in _page(docs, offset, limit, 10)]}
 
 
-async def list_all_workers(project_id, offset=0, limit=10, order=None, sort_by=None, role=None, **kwargs):
-    docs = R.workers(_store()).find(project_id=project_id)
-    if role is not None:
-        docs = [d for d in docs if d["role"] == int(role)]
+async def list_all_workers(project_id, offset=0, limit=10, order=None, sort_by=None, role=0, **kwargs):
+    """Members of every team; ``role`` filters and defaults to 0 (labelers), as documented."""
+    role = 0 if role is None else int(role)
+    docs = [d for d in R.workers(_store()).find(project_id=project_id) if d["role"] == role]
     docs = _sorted(docs, sort_by, order)
     return {"total_number": len(docs), "workers": [_worker_view(d) for d in _page(docs, offset, limit, 10)]}
 
@@ -171,15 +171,25 @@ async def delete_worker(project_id, workforce_id, worker_id):
 
 
 async def batch_delete_workers(project_id, workforce_id, body):
+    """All or nothing, with a result per member as the page defines: when any member cannot be
+    deleted, none is; the answer is still 200, ``success`` false, the refused members carry their
+    ``error_code`` / ``error_msg`` and the others ``success`` false with ``ModelArts.4200``
+    (not deleted because the batch was refused)."""
     store = _store()
-    results = []
     with store.lock:
         R.load_workforce(store, project_id, workforce_id)
+        problems = {}
         for worker_id in body["workers"]:
-            doc_id = f"{workforce_id}|{worker_id}"
-            if R.workers(store).remove(doc_id) is None:
-                results.append({"success": False, "error_code": "ModelArts.4604",
-                                "error_msg": f"The worker does not exist: {worker_id}"})
-            else:
-                results.append({"success": True})
-    return {"success": all(r["success"] for r in results), "results": results}
+            if f"{workforce_id}|{worker_id}" not in R.workers(store):
+                problems[worker_id] = {"success": False, "error_code": "ModelArts.4604",
+                                       "error_msg": f"The worker does not exist: {worker_id}"}
+        if problems:
+            first = next(iter(problems.values()))
+            untouched = {"success": False, "error_code": "ModelArts.4200",
+                         "error_msg": "Invalid request: not deleted, another member of the batch was refused"}
+            return {"success": False, "error_code": first["error_code"],
+                    "error_msg": f"{len(problems)} of {len(body['workers'])} members cannot be deleted; none was",
+                    "results": [problems.get(w, untouched) for w in body["workers"]]}
+        for worker_id in dict.fromkeys(body["workers"]):
+            R.workers(store).remove(f"{workforce_id}|{worker_id}")
+    return {"success": True, "results": [{"success": True} for _ in body["workers"]]}
