@@ -194,7 +194,7 @@ def _field_from_detail(detail: str) -> str | None:
     return None
 
 
-def build_app(vendor: Vendor, world: World):
+def build_app(vendor: Vendor, world: World, inside_long_operations: bool = False):
     app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES,
                              validator_map=VALIDATOR_MAP)
     app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
@@ -252,7 +252,7 @@ def build_app(vendor: Vendor, world: World):
     app.add_error_handler(HTTPException, on_http)
     app.add_error_handler(CoreError, on_core)
     app.add_error_handler(Exception, on_crash)
-    return Gate(app, vendor, world)
+    return Gate(app, vendor, world, inside_long_operations)
 
 
 def build_apps(world: World, vendors: list[str] | None = None) -> dict[str, Gate]:

@@ -153,6 +153,9 @@ OPTIONS: list[Option] = [
            ("simulate",), virtual_time, "TIME"),
     Option("json_report", "--json-report", "MOCKSERVER_JSON_REPORT", None, "none",
            "simulate: also write the report as JSON here", ("simulate",), metavar="PATH"),
+    Option("html", "--html", "MOCKSERVER_HTML", None, "none",
+           "simulate: also write the report as one self-contained HTML file here (charts inlined, opens offline)",
+           ("simulate",), metavar="PATH"),
 ]
 
 
@@ -373,7 +376,8 @@ def cmd_simulate(args) -> int:
     path = find_scenario(args.scenario, "simulate:")
     from .simulation.headless import main as simulate
 
-    return simulate(path, seed=args.seed, until=args.until, json_report=args.json_report, quiet=args.quiet)
+    return simulate(path, seed=args.seed, until=args.until, json_report=args.json_report, quiet=args.quiet,
+                    html=args.html)
 
 
 def cmd_scenarios(args) -> int:

@@ -62,10 +62,12 @@ async def drop_connection(send) -> None:
 
 
 class Gate:
-    def __init__(self, app, vendor: Vendor, world: World):
+    def __init__(self, app, vendor: Vendor, world: World, inside_long_operations: bool = False):
         self.app = app
         self.vendor = vendor
         self.world = world
+        # A gate used BY a long state operation (a scenario's own requests) must not wait for it to end.
+        self.inside_long_operations = inside_long_operations
         self.before: list[Interceptor] = []  # faults, rate limits
         self.after: list[Callable[..., None]] = []  # journal: (vendor, raw, status, headers, body, seconds)
 
@@ -74,7 +76,7 @@ class Gate:
             return await self.app(scope, receive, send)
         set_current_world(self.world)
         set_current_principal(None)
-        if self.world.busy and scope.get("path") != HEALTH_PATH:
+        if self.world.busy and scope.get("path") != HEALTH_PATH and not self.inside_long_operations:
             # A long state operation runs in a worker thread: wait for the state without holding the loop.
             while self.world.busy:
                 await asyncio.sleep(0.002)

@@ -321,6 +321,24 @@ class Store:
                 coll._rebuild_indexes()
             self.touch()
 
+    def hold(self) -> dict:
+        """The tables as they are now, without copying a document: valid until something changes a
+        document in place. ``load`` replaces every table with new documents, so a ``hold`` taken just
+        before a ``load`` can put the old state back with ``restore`` at the cost of re-indexing."""
+        with self.lock:
+            return dict(self.db.storage.read())
+
+    def restore(self, held: dict) -> None:
+        """Put back the tables of ``hold``."""
+        with self.lock:
+            memory = self.db.storage.read()
+            memory.clear()
+            memory.update(held)
+            for coll in self._collections.values():
+                coll._bind()
+                coll._rebuild_indexes()
+            self.touch()
+
     def clear(self) -> None:
         with self.lock:
             self.load({})

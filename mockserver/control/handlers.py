@@ -62,17 +62,23 @@ def check_events(events) -> None:
     check(events)
 
 
-def _all_or_nothing(world, apply, failed: str):
+def _all_or_nothing(world, apply, failed: str, replaces_everything: bool = False):
     """``apply()`` on the whole state, or, if anything in it fails, the state as it was and a 400 saying
-    ``failed`` and why (a ValueError's text is meant for people; anything else is named by its kind)."""
+    ``failed`` and why (a ValueError's text is meant for people; anything else is named by its kind).
+
+    ``replaces_everything``: ``apply`` starts with ``store.load``, which never changes the documents it
+    replaces, so holding the old tables is enough (no copy of a large state)."""
     with world.store.lock:
-        before = world.store.export()
+        held = world.store.hold() if replaces_everything else world.store.export()
         try:
             return apply()
         except Exception as exc:  # noqa: BLE001 - any failure is the document's: restore, answer 400
             if not isinstance(exc, ValueError):
                 logging.getLogger("mockserver").warning("%s", failed, exc_info=exc)
-            world.store.load(before)
+            if replaces_everything:
+                world.store.restore(held)
+            else:
+                world.store.load(held)
             for hook in world.services.get("load_hooks", []):
                 hook(world)
             reason = str(exc) if isinstance(exc, ValueError) else f"it does not load ({type(exc).__name__})"
@@ -92,7 +98,7 @@ async def put_state(body):
         for hook in world.services.get("load_hooks", []):
             hook(world)
 
-    await world.off_loop(_all_or_nothing, world, apply, "state not imported")
+    await world.off_loop(_all_or_nothing, world, apply, "state not imported", True)
     return {"status": "imported", "tables": len(body)}
 
 
@@ -229,3 +235,70 @@ async def post_scenario(body):
     return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,
             "people": [p["id"] for p in scenario.people],
             "tasks": [t["id"] for t in core.list_tasks(world.store)], "clock": world.clock.to_dict()}
+
+
+# -- dashboard (mockserver/dashboard) -----------------------------------------------------------------
+async def get_dashboard_page():
+    from starlette.responses import Response
+
+    from ..dashboard import PAGE
+
+    return Response(PAGE.read_bytes(), media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+async def get_dashboard_asset(name):
+    from starlette.responses import Response
+
+    from ..dashboard import ASSETS
+
+    found = ASSETS.get(name)
+    if found is None:
+        raise VendorError(404, {"error": f"no dashboard file {name}", "details": sorted(ASSETS)})
+    path, media_type = found
+    return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+async def get_dashboard_overview(series_version=None):
+    from ..dashboard.data import dashboard_of
+
+    return dashboard_of(current_world()).overview(series_version)
+
+
+async def get_dashboard_scenarios():
+    from ..dashboard.data import shipped_scenarios
+
+    return {"scenarios": shipped_scenarios()}
+
+
+def _dashboard_not_found(exc) -> VendorError:
+    return VendorError(404, {"error": str(exc)})
+
+
+async def get_dashboard_task(task_id):
+    from .. import core
+    from ..dashboard.data import dashboard_of
+
+    try:
+        return dashboard_of(current_world()).task(task_id)
+    except core.NotFound as exc:
+        raise _dashboard_not_found(exc) from None
+
+
+async def get_dashboard_task_items(task_id, state=None, offset=0, limit=25):
+    from .. import core
+    from ..dashboard.data import dashboard_of
+
+    try:
+        return dashboard_of(current_world()).task_items(task_id, state, offset, limit)
+    except core.NotFound as exc:
+        raise _dashboard_not_found(exc) from None
+
+
+async def get_dashboard_task_item(task_id, item_id, source=None):
+    from .. import core
+    from ..dashboard.data import dashboard_of
+
+    try:
+        return dashboard_of(current_world()).task_item(task_id, item_id, source)
+    except core.NotFound as exc:
+        raise _dashboard_not_found(exc) from None

@@ -88,8 +88,9 @@ def _drive(world: World, sim, limit: float | None, should_stop: Callable[[], boo
 
 
 def run(scenario: Scenario, until=None, progress: Progress | None = None,
-        should_stop: Callable[[], bool] | None = None) -> tuple[World, dict]:
-    """Run ``scenario`` headless. Returns the world and a summary with the report.
+        should_stop: Callable[[], bool] | None = None, figures: bool = False) -> tuple[World, dict]:
+    """Run ``scenario`` headless. Returns the world and a summary with the report; with ``figures``,
+    also the figures of the HTML report (``summary["figures"]``: one more pass over the items).
 
     ``should_stop`` is asked between events (every ``progress_every`` events and every virtual day):
     when it says yes, the run stops there and the summary says ``interrupted``. A KeyboardInterrupt
@@ -151,6 +152,10 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None,
         "events_per_second": round(sim.events / max(wall - setup_seconds, 1e-9), 1),
         **rep,
     }
+    if figures:
+        from . import html_report
+
+        summary["figures"] = html_report.figures(world, sim, start, sim.last_event_at, rep["tasks"])
     return world, summary
 
 
@@ -203,7 +208,7 @@ class _CtrlC:
 
 
 def main(path: str, seed: int | None = None, until=None, json_report: str | None = None,
-         quiet: bool = False) -> int:
+         quiet: bool = False, html: str | None = None) -> int:
     """The ``mockserver simulate`` command, which the process ends with (in-process callers: ``run``).
 
     Once the report is out, whatever the run left (the world: hundreds of thousands of documents
@@ -211,18 +216,18 @@ def main(path: str, seed: int | None = None, until=None, json_report: str | None
     sight: the interpreter's exit would otherwise collect and free it one object at a time, seconds
     for a large run, for memory the system takes back at once anyway."""
     try:
-        return _main(path, seed, until, json_report, quiet)
+        return _main(path, seed, until, json_report, quiet, html)
     finally:
         gc.freeze()
 
 
-def _main(path: str, seed: int | None, until, json_report: str | None, quiet: bool) -> int:
+def _main(path: str, seed: int | None, until, json_report: str | None, quiet: bool, html: str | None = None) -> int:
     ctrl_c = _CtrlC()
     try:
         scenario = Scenario.from_file(path, seed=seed)
         with ctrl_c:
             world, summary = run(scenario, until=until, progress=Progress(enabled=not quiet),
-                                 should_stop=ctrl_c.should_stop)
+                                 should_stop=ctrl_c.should_stop, figures=bool(json_report or html))
     except ValueError as exc:
         message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         print(f"mockserver: {message}", file=sys.stderr)
@@ -239,5 +244,13 @@ def _main(path: str, seed: int | None, until, json_report: str | None, quiet: bo
                 json.dump(summary, fh, indent=2, sort_keys=True)
         except OSError as exc:
             print(f"mockserver: cannot write --json-report {json_report}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    if html:
+        from . import html_report
+
+        try:
+            html_report.write(html, summary, headline(summary))
+        except OSError as exc:
+            print(f"mockserver: cannot write --html {html}: {exc.strerror or exc}", file=sys.stderr)
             return 1
     return 130 if summary["interrupted"] or ctrl_c.requested else 0

@@ -2,35 +2,41 @@
 task, a ModelArts team task...) exists in the vendor's tables too, exactly as a client would make it.
 
 They go through the vendor's ASGI app in process (no sockets, no fault injection, same gate and
-handlers as the server).  A request answered with a status >= 400 refuses the scenario.
+handlers as the server), on an event loop of their own in the CALLING thread: a load that holds the
+store's lock (``POST /_mock/scenario`` runs all or nothing, off the server's loop) can then make them
+without waiting for itself. A request answered with a status >= 400 refuses the scenario.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 
 
 def run(world, sc) -> None:
     reqs = sc.doc.get("requests") or []
-    if not reqs:
-        return
-    from starlette.testclient import TestClient
+    if reqs:
+        asyncio.run(_run(world, sc, reqs))
+
+
+async def _run(world, sc, reqs: list) -> None:
+    import httpx
 
     from mockserver.app import build_app
     from mockserver.vendors import VENDORS
 
-    clients: dict[str, TestClient] = {}
+    clients: dict[str, httpx.AsyncClient] = {}
     try:
         for i, r in enumerate(reqs):
             vendor = r["vendor"]
             if vendor not in clients:
-                clients[vendor] = TestClient(build_app(VENDORS[vendor], world), base_url=f"http://{vendor}.scenario",
-                                             raise_server_exceptions=False)
-                clients[vendor].__enter__()
+                gate = build_app(VENDORS[vendor], world, inside_long_operations=True)
+                clients[vendor] = httpx.AsyncClient(transport=httpx.ASGITransport(app=gate),
+                                                    base_url=f"http://{vendor}.scenario")
             headers = dict(r.get("headers") or {})
             if "json" in r:
                 headers.setdefault("Content-Type", "application/json")
-            resp = clients[vendor].request(r.get("method", "POST"), r["path"], headers=headers,
-                                           content=json.dumps(r["json"]) if "json" in r else None)
+            resp = await clients[vendor].request(r.get("method", "POST"), r["path"], headers=headers,
+                                                 content=json.dumps(r["json"]) if "json" in r else None)
             expected = r.get("expect")
             ok = resp.status_code == expected if expected is not None else resp.status_code < 400
             if not ok:
@@ -38,4 +44,4 @@ def run(world, sc) -> None:
                                  f"HTTP {resp.status_code}: {resp.text[:500]}")
     finally:
         for c in clients.values():
-            c.__exit__(None, None, None)
+            await c.aclose()

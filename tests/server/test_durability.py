@@ -178,3 +178,39 @@ def test_connections_that_never_send_a_byte_are_closed():
             for sock in silent:
                 sock.close()
     assert connections.FIRST_BYTE_TIMEOUT == 10.0
+
+
+@pytest.mark.parametrize("replaces_everything", [True, False])
+def test_a_failure_after_the_load_puts_every_document_back(replaces_everything):
+    """What PUT /_mock/state and POST /_mock/scenario do when a step after the load fails."""
+    from mockserver.control.handlers import _all_or_nothing
+    from mockserver.testing import InProcess
+    from mockserver.vendors.base import VendorError
+
+    mock = InProcess()
+    world = mock.world
+    before = json.dumps(world.store.export(), sort_keys=True)
+    tenant = "0123456789abcdef0123456789abcdef"  # the seeded ModelArts task's tenant
+    indexed = len(world.store.table("core_tasks", indexes=("tenant",)).find(tenant=tenant))
+    assert indexed >= 1
+
+    def apply():
+        world.store.load({"things": [{"id": "new"}]})
+        raise KeyError("a service could not rebuild")
+
+    with pytest.raises(VendorError) as info:
+        _all_or_nothing(world, apply, "state not imported", replaces_everything)
+    assert info.value.status == 400 and "KeyError" in info.value.body["error"]
+    assert json.dumps(world.store.export(), sort_keys=True) == before
+    assert len(world.store.table("core_tasks").find(tenant=tenant)) == indexed  # the indexes came back too
+
+
+def test_loading_a_scenario_that_makes_its_own_requests_does_not_wait_for_itself():
+    """clarifai-quickstart creates its task through Clarifai's API while the load holds the state: those
+    requests must not wait for the load they belong to (the server hung for good)."""
+    with ServerProcess() as server:
+        answer = httpx.post(f"{server.urls['clarifai']}/_mock/scenario", json={"path": "clarifai-quickstart"},
+                            timeout=30)
+        assert answer.status_code == 200, answer.text
+        task = httpx.get(f"{server.urls['clarifai']}{APP}/tasks/quickstart", headers=AUTH, timeout=10)
+        assert task.status_code == 200 and task.json()["task"]["id"] == "quickstart"
