@@ -82,6 +82,15 @@ def virtual_time(text: str) -> str:
     return text
 
 
+def rate_limit(text: str) -> dict:
+    from .vendors.cloudfactory.ratelimit import parse_option
+
+    try:
+        return parse_option(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def text_value(text: str) -> str:
     return text
 
@@ -137,6 +146,9 @@ OPTIONS: list[Option] = [
     Option("control", "--control", "MOCKSERVER_CONTROL", True, "on",
            "serve the control API under /_mock (--no-control removes all of it but /_mock/health)", ("serve",),
            boolean),
+    Option("cloudfactory_rate_limit", "--cloudfactory-rate-limit", "MOCKSERVER_CLOUDFACTORY_RATE_LIMIT", None, "off",
+           "CloudFactory per-key limit, REQUESTS/SECONDS of virtual time (e.g. 100/60); a workstream's rate_limit "
+           "in the workspace wins", ("serve",), rate_limit, "N/S"),
     Option("strict", "--strict", "MOCKSERVER_STRICT", False, "off",
            "validate answers against the specs too; refuse unknown fields", ("serve",), boolean),
     Option("log_format", "--log-format", "MOCKSERVER_LOG_FORMAT", "text", "text",
@@ -291,6 +303,8 @@ def build_world(args) -> World:
     store = open_data(args.data) if getattr(args, "data", None) else None
     settings = Settings(host=args.host, data_path=args.data, scenario_path=args.scenario, strict=args.strict,
                         control=args.control is not False, control_token=args.control_token or None)
+    if getattr(args, "cloudfactory_rate_limit", None):
+        settings.extra["cloudfactory_rate_limit"] = args.cloudfactory_rate_limit
     world = World(settings, store=store)
     loader = None
     if args.scenario:

@@ -56,3 +56,12 @@ def test_no_control_removes_it_but_health(tmp_path):
 def test_on_loopback_without_a_token_it_stays_open_for_tests(tmp_path):
     with Serve(tmp_path, *FREE_PORTS, "--quiet") as server:
         assert httpx.get(f"{server.urls['clarifai']}/_mock/workspace").status_code == 200
+
+
+def test_cloudfactory_rate_limit_from_the_command_line(tmp_path):
+    with Serve(tmp_path, *FREE_PORTS, "--quiet", "--cloudfactory-rate-limit", "2/3600") as server:
+        base = server.urls["cloudfactory"]
+        key = {"x-api-key": "mock-cloudfactory-key"}
+        answers = [httpx.get(f"{base}/v1/workstreams/ws-0001/reports/quality", headers=key) for _ in range(3)]
+    assert [a.status_code for a in answers][:2] != [429, 429] and answers[2].status_code == 429
+    assert answers[2].headers.get("Retry-After")
