@@ -15,7 +15,7 @@ The workspace seeds the default app's labelers and reviewers (``workers``, ``rev
 from __future__ import annotations
 
 import copy
-import uuid
+import hashlib
 
 from ...world import current_world
 from .wire import failure, invalid, timestamp
@@ -86,7 +86,9 @@ def add(app: str, wire: list, at: float | None = None) -> list[dict]:
         if given is not None and (not isinstance(given, str) or not given):
             raise invalid(f"{field}.id: a string is required")
         docs.append({"id": key, "app": app, "user_id": user["id"],
-                     "collaborator_id": given or (old or {}).get("collaborator_id") or uuid.uuid4().hex,
+                     # Derived from the app and the user, so seeding and reset give the same ids every time.
+                     "collaborator_id": given or (old or {}).get("collaborator_id")
+                     or hashlib.blake2b(key.encode(), digest_size=16).hexdigest(),
                      "user": user, "scopes": _strings(c.get("scopes"), f"{field}.scopes"),
                      "endpoints": _strings(c.get("endpoints"), f"{field}.endpoints"),
                      "created_at": now, "modified_at": now, "deleted_at": None})
