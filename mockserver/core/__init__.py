@@ -56,6 +56,7 @@ that has labels and was never annotated; status derived from the task, see that 
 Item result (``results``): the labels that stand for a settled item, one rule for every reader
     item_result(store, task_id, item_id, source=None) -> {labels, workers, basis, accepted} | None
     result_of(task, ti, works) -> the same from documents at hand (pure)
+    labeling_of(works) -> (submitted works, workers still on the item, anyone acted)   complete when equal
 
 Review (``review``) and agreement (``agreement``, pure)
     review_queue(store, task_id, reviewer, limit=10) -> [task_item]
@@ -128,7 +129,7 @@ from .clock import at, enter as enter_time, event_time, leave as leave_time, use
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
-from .results import item_result, result_of
+from .results import item_result, labeling_of, result_of
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .session import Session, session
 from .stats import recount, task_stats, worker_stats
@@ -147,7 +148,7 @@ __all__ = [
     "AcceptanceRunning", "Conflict", "CoreError", "InvalidArgument", "InvalidState", "NotAllowed", "NotFound",
     "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES", "WORKER_FIELDS",
     "acceptance_result", "peek_task", "list_task_work",
-    "item_result", "result_of", "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
+    "item_result", "labeling_of", "result_of", "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
     "recount", "task_stats", "worker_stats",
     "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",

@@ -19,6 +19,23 @@ from .agreement import consensus_group
 from .ledger import acceptance_result
 
 
+def labeling_of(works) -> tuple[list[dict], int, bool]:
+    """An item's labeling from its work documents: (the submitted ones, how many workers are still on it --
+    assigned, in progress or submitted --, whether anyone did more than being assigned). Labeling is complete
+    when every worker still on the item submitted: ``len(submitted) == active``."""
+    submitted, active, acted = [], 0, False
+    for w in works:
+        state = w["state"]
+        if state == "submitted":
+            submitted.append(w)
+            active += 1
+        elif state == "assigned" or state == "in_progress":
+            active += 1
+        if state != "assigned":
+            acted = True
+    return submitted, active, acted
+
+
 def result_of(task: dict, ti: dict, works) -> dict | None:
     """The result of task-item ``ti`` given its work documents (live documents are fine: nothing is kept)."""
     if ti.get("state") != "approved":

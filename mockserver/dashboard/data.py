@@ -214,15 +214,7 @@ class Judge:
 def judge_item(s, sim, task: dict, ti: dict, kind: str, iou: float) -> tuple:
     """One item's share: (labeling complete, by consensus, result judged, result right,
     [(worker, submission right)]) -- the same rules as ``mockserver.simulation.report``."""
-    subs = []
-    active = 0
-    for w in s.works(ti["id"]):
-        state = w["state"]
-        if state == "submitted":
-            subs.append(w)
-            active += 1
-        elif state == "assigned" or state == "in_progress":
-            active += 1
+    subs, active, _ = core.labeling_of(s.works(ti["id"]))
     truth = truth_of(s, sim, task, ti["source"], ti["item_id"])[0]
     marks = []
     right: dict[int, bool] = {}

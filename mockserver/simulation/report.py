@@ -27,17 +27,8 @@ def build(world, sim=None) -> dict:
             complete = consensus = approved_known = approved_right = 0
             acted = False  # anything beyond the initial assignment happened
             for ti in s.task_items(task["id"]):
-                subs = []
-                active = 0  # assigned, in progress or submitted
-                for w in s.works(ti["id"]):
-                    state = w["state"]
-                    if state == "submitted":
-                        subs.append(w)
-                        active += 1
-                    elif state == "assigned" or state == "in_progress":
-                        active += 1
-                    if state != "assigned":
-                        acted = True
+                subs, active, touched = core.labeling_of(s.works(ti["id"]))
+                acted = acted or touched
                 item = s.item(ti["source"], ti["item_id"]) or {}
                 # Without ground truth, the simulation's latent truth (what its people were right or wrong about).
                 truth = item.get("ground_truth") or (sim.truth(task, ti["source"], ti["item_id"]) if sim else None)
