@@ -9,13 +9,36 @@ without waiting for itself. A request answered with a status >= 400 refuses the 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+import threading
 
 
 def run(world, sc) -> None:
     reqs = sc.doc.get("requests") or []
-    if reqs:
+    if not reqs:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no loop in this thread, run one here
         asyncio.run(_run(world, sc, reqs))
+        return
+    # Called from code that runs on an event loop (a test's, say): a loop of their own in a helper thread,
+    # with this context (the event time the core stamps with). Nobody holds the store's lock on this path.
+    context = contextvars.copy_context()
+    failure: list[BaseException] = []
+
+    def helper() -> None:
+        try:
+            context.run(asyncio.run, _run(world, sc, reqs))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            failure.append(exc)
+
+    thread = threading.Thread(target=helper, name="mockserver-scenario-requests")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 async def _run(world, sc, reqs: list) -> None:

@@ -36,7 +36,9 @@ def artifacts() -> pathlib.Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop marked running in the main thread
+# while it is open, and later tests of other folders call asyncio.run().
+@pytest.fixture(scope="module")
 def browser():
     path = chromium_path()
     if path is None:
