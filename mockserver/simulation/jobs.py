@@ -84,22 +84,29 @@ class Jobs:
         s = self.session
         if not s.open_count(tid, pid):
             return None
-        key = (pid, tid, "label")
+
+        def pick(key):
+            w = s.open_for(key, tid, pid)
+            return self._label_job(tid, w) if w is not None else None
+
+        return self._from_cursor((pid, tid, "label"), lambda: s.open_work(tid, pid), pick)
+
+    def _from_cursor(self, key, snapshot, pick) -> dict | None:
+        """The first job ``pick(entry)`` makes of the entries of cursor ``key``, refilled once from
+        ``snapshot()`` when it runs dry (entries stale since the snapshot give None and are dropped)."""
         cur = self.cursors.get(key)
         refreshed = False
         while True:
             if not cur:
                 if refreshed:
                     return None
-                cur = self.cursors[key] = deque(s.open_work(tid, pid))
+                cur = self.cursors[key] = deque(snapshot())
                 refreshed = True
                 if not cur:
                     return None
-            w = s.open_for(cur.popleft(), tid, pid)
-            if w is not None:
-                job = self._label_job(tid, w)
-                if job is not None:
-                    return job
+            job = pick(cur.popleft())
+            if job is not None:
+                return job
 
     def _label_job(self, task_id: str, w: dict) -> dict | None:
         ti = self.session.task_item(w["ti"])
@@ -121,20 +128,13 @@ class Jobs:
         s = self.session
         if not s.awaiting_review_count(tid):
             return None
-        key = (pid, tid, "review")
-        cur = self.cursors.get(key)
-        refreshed = False
-        while True:
-            if not cur:
-                if refreshed:
-                    return None
-                cur = self.cursors[key] = deque(s.awaiting_review(tid))
-                refreshed = True
-                if not cur:
-                    return None
-            ident = cur.popleft()
+
+        def pick(ident):
             ti = s.reviewable(ident, tid, pid)
-            if ti is not None and ident not in self.claimed:
-                self.claimed.add(ident)
-                return {"kind": "review", "task": tid, "item": ti["item_id"], "source": ti["source"],
-                        "ti": ident, "attempt": len(ti.get("reviews") or ())}
+            if ti is None or ident in self.claimed:
+                return None
+            self.claimed.add(ident)
+            return {"kind": "review", "task": tid, "item": ti["item_id"], "source": ti["source"],
+                    "ti": ident, "attempt": len(ti.get("reviews") or ())}
+
+        return self._from_cursor((pid, tid, "review"), lambda: s.awaiting_review(tid), pick)
