@@ -43,6 +43,16 @@ class ModelArtsError(VendorError):
         self.code = code
 
 
+def refused_batch(items: list, problems: dict, not_done: str, summary: str) -> dict:
+    """The answer (HTTP 200) to a batch refused as a whole: nothing of it was applied. One result per item,
+    in order: a refused item with its own code and message, the others ``ModelArts.4200`` saying
+    ``not_done``; the batch's own code is its first refusal's."""
+    first = next(iter(problems.values()))
+    untouched = {"success": False, "error_code": "ModelArts.4200", "error_msg": f"Invalid request: {not_done}"}
+    return {"success": False, "error_code": first["error_code"], "error_msg": summary,
+            "results": [problems.get(item, untouched) for item in items]}
+
+
 def err(code: str, msg: str, status: int = 400) -> ModelArtsError:
     return ModelArtsError(code, msg, status)
 

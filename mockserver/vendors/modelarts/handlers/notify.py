@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ....world import current_world
 from .. import records as R
+from ..errors import refused_batch
 from .workforces import _emails
 
 
@@ -30,12 +31,8 @@ async def send_emails(project_id, dataset_id, workforce_task_id, body):
                 problems[email] = {"success": False, "error_code": "ModelArts.4604",
                                    "error_msg": f"The worker does not exist: {email} is not a member of this task"}
         if problems:
-            first = next(iter(problems.values()))
-            untouched = {"success": False, "error_code": "ModelArts.4200",
-                         "error_msg": "Invalid request: not sent, another address of the batch was refused"}
-            return {"success": False, "error_code": first["error_code"],
-                    "error_msg": f"{len(problems)} of {len(emails)} addresses cannot be notified; none was",
-                    "results": [problems.get(e, untouched) for e in emails]}
+            return refused_batch(emails, problems, "not sent, another address of the batch was refused",
+                                 f"{len(problems)} of {len(emails)} addresses cannot be notified; none was")
         now = world.now_ms()
         status, notified = dict(task["email_status"]), dict(task["last_notify"])
         for email in emails:

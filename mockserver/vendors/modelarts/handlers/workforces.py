@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ....world import current_world
 from .. import records as R
-from ..errors import err, invalid
+from ..errors import err, invalid, refused_batch
 from .common import _page, _sorted, _store
 
 # ====================================================================== teams (workforces)
@@ -184,12 +184,8 @@ async def batch_delete_workers(project_id, workforce_id, body):
                 problems[worker_id] = {"success": False, "error_code": "ModelArts.4604",
                                        "error_msg": f"The worker does not exist: {worker_id}"}
         if problems:
-            first = next(iter(problems.values()))
-            untouched = {"success": False, "error_code": "ModelArts.4200",
-                         "error_msg": "Invalid request: not deleted, another member of the batch was refused"}
-            return {"success": False, "error_code": first["error_code"],
-                    "error_msg": f"{len(problems)} of {len(body['workers'])} members cannot be deleted; none was",
-                    "results": [problems.get(w, untouched) for w in body["workers"]]}
+            return refused_batch(body["workers"], problems, "not deleted, another member of the batch was refused",
+                                 f"{len(problems)} of {len(body['workers'])} members cannot be deleted; none was")
         for worker_id in dict.fromkeys(body["workers"]):
             R.workers(store).remove(f"{workforce_id}|{worker_id}")
     return {"success": True, "results": [{"success": True} for _ in body["workers"]]}
