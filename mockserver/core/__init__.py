@@ -18,6 +18,9 @@ Tasks (``tasks``)
     get_task(store, task_id, tenant=None) -> task;  list_tasks(store, tenant=None) -> [task]
     update_task(store, task_id, {meta|status|kind|iou_threshold}) -> task
     set_task_status(store, task_id, status) -> task
+Lifecycle (``lifecycle``): TASK_STATUSES and TRANSITIONS {by: {from: allowed}} for ``owner`` updates and
+  the ``acceptance``; can_change(current, requested, by="owner"); an illegal change raises
+  ``IllegalTransition`` (an ``InvalidState`` with ``current``, ``requested``, ``by``).
     update_task_workers(store, task_id, workers, assignment=None, review=None) -> task
     add_task_items(store, task_id, item_ids, source) -> int;  remove_task_item(store, task_id, item_id, source=None)
     delete_task(store, task_id)
@@ -27,7 +30,7 @@ Tasks (``tasks``)
   mode even|weighted, workers_per_input, weights}, ``review`` {strategy none|manual|consensus, reviewers,
   sample_percentage (fraction 0..1), approval_threshold_labelers (default: workers per item),
   approval_threshold_reviewers (default 1)}, ``seed``, ``iou_threshold`` (0.5), ``status``
-  (default ``created``; see ``tasks.TASK_STATUSES``), ``meta`` (free JSON for the adapter).
+  (default ``created``; see ``lifecycle``), ``meta`` (free JSON for the adapter).
 
 Assignment (``assignment``, pure)
     item_shares(workers, weights, k) -> {worker: fraction of items};  target_shares(...) -> share of assignments
@@ -133,7 +136,8 @@ from .results import item_result, labeling_of, result_of
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .session import Session, session
 from .stats import recount, task_stats, worker_stats
-from .tasks import (TASK_STATUSES, add_task_items, create_task, delete_task, get_task, list_tasks, peek_task,
+from .lifecycle import TASK_STATUSES, TRANSITIONS, IllegalTransition, can_change
+from .tasks import (add_task_items, create_task, delete_task, get_task, list_tasks, peek_task,
                     remove_task_item, set_task_status, update_task, update_task_workers)
 from .work import (give_back, list_task_work, list_work, next_assignments, skip_work, start_work, submit_many,
                    submit_work)
@@ -150,7 +154,7 @@ __all__ = [
     "acceptance_result", "peek_task", "list_task_work",
     "item_result", "labeling_of", "result_of", "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
     "recount", "task_stats", "worker_stats",
-    "TASK_STATUSES", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
+    "TASK_STATUSES", "TRANSITIONS", "IllegalTransition", "can_change", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",
     "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",
     "Session", "session",

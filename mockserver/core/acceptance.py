@@ -36,6 +36,7 @@ from mockserver.store import Store
 from . import records as R
 from .errors import AcceptanceRunning, InvalidArgument, InvalidState, NotFound
 from .ledger import SCORES, Ledger, acceptance_result, unit_hash
+from .lifecycle import check_transition
 
 ACTIONS = {0: "pass_all", 1: "reject_all", 2: "cancel", 3: "conflicts", 4: "pass_accepted_and_unchecked",
            5: "pass_accepted_only"}
@@ -59,6 +60,7 @@ def start_acceptance(store: Store, task_id: str, rate: float | None = None, numb
         task = R.load_task(store, task_id)
         if task.get("acceptance_id"):
             raise AcceptanceRunning(f"an acceptance is already running for task {task_id!r}")
+        check_transition(task_id, task["status"], "accepting", by="acceptance")
         coll = R.acceptances(store)
         candidates = R.task_items(store).find(tstate=f"{task_id}{R.SEP}approved")
         if not candidates:
@@ -223,7 +225,8 @@ def act(store: Store, acceptance_id: str, action: int, overwrite_last_result: bo
         R.acceptances(store).update(acceptance_id, {"status": status, "action": action,
                                                     "overwrite_last_result": bool(overwrite_last_result),
                                                     "updated_at": R.now()})
-        task_status = acc["previous_status"] if action == 2 else status
+        task_status = check_transition(task["id"], task["status"],
+                                       acc["previous_status"] if action == 2 else status, by="acceptance")
         R.tasks(store).update(task["id"], {"acceptance_id": None, "status": task_status, "updated_at": R.now()})
         return {"acceptance": copy.deepcopy(R.acceptances(store).get(acceptance_id)), "conflicts": []}
 

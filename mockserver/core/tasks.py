@@ -1,21 +1,6 @@
 """Labeling tasks: which items, which workers, how reviewed, and the task's lifecycle status.
 
-Neutral task status (adapters translate):
-
-=============== ==================================== ==========================================
-status          meaning                              Clarifai / ModelArts
-=============== ==================================== ==========================================
-``created``     defined, not started                 TASK_IDLE / 6 created
-``idle``        nothing to do right now              TASK_IDLE / 1 running
-``running``     labeling under way                   TASK_IN_PROGRESS / 1 running
-``in_progress`` synonym kept for Clarifai adapters   TASK_IN_PROGRESS / 1 running
-``accepting``   an acceptance (sampling) is running  - / 2 accepting
-``accepted``    acceptance passed                    TASK_DONE / 3 accepted
-``rejected``    acceptance rejected                  - / 4 rejected
-``done``        closed by its owner                  TASK_DONE / 3 accepted
-``wont_do``     abandoned                            TASK_WONT_DO / -
-``failed``      failed                               TASK_FAILED / -
-=============== ==================================== ==========================================
+The status and its transitions: ``lifecycle`` (one table; illegal changes raise ``IllegalTransition``).
 """
 from __future__ import annotations
 
@@ -27,10 +12,9 @@ from . import records as R
 from .annotations import freeze_task as freeze_annotations
 from .assignment import MODES, STRATEGIES
 from .errors import Conflict, InvalidArgument, NotFound
+from .lifecycle import check_status, check_transition
 from .planning import attach_items, detach_item, matches_filter, replan
 
-TASK_STATUSES = ("created", "idle", "running", "in_progress", "accepting", "accepted", "rejected", "done",
-                 "wont_do", "failed")
 REVIEW_STRATEGIES = ("none", "manual", "consensus")
 
 
@@ -74,12 +58,6 @@ def _normalize_review(r: dict | None) -> dict:
     return out
 
 
-def _check_status(status: str) -> str:
-    if status not in TASK_STATUSES:
-        raise InvalidArgument(f"unknown task status {status!r}; one of {', '.join(TASK_STATUSES)}")
-    return status
-
-
 def create_task(store: Store, spec: dict) -> dict:
     """Create a task from ``spec`` (see the package docstring) and assign its items. Returns a copy."""
     task_id = spec.get("id")
@@ -106,7 +84,7 @@ def create_task(store: Store, spec: dict) -> dict:
         "sources": sources, "item_ids": item_ids, "source": explicit_source, "item_filter": item_filter,
         "follow_source": bool(spec.get("follow_source", False)), "workers": workers,
         "assignment": _normalize_assignment(spec.get("assignment")), "review": _normalize_review(spec.get("review")),
-        "seed": seed, "iou_threshold": float(iou), "status": _check_status(spec.get("status") or "created"),
+        "seed": seed, "iou_threshold": float(iou), "status": check_status(spec.get("status") or "created"),
         "meta": copy.deepcopy(spec.get("meta") or {}), "plan": {"m": 0, "loads": {}}, "next_seq": 0,
         "acceptance_id": None, "created_at": t, "updated_at": t,
     }
@@ -158,9 +136,9 @@ def update_task(store: Store, task_id: str, fields: dict) -> dict:
     if bad:
         raise InvalidArgument(f"cannot update {sorted(bad)} here; use update_task_workers for workers")
     with store.lock:
-        R.load_task(store, task_id)
+        task = R.load_task(store, task_id)
         if "status" in fields:
-            _check_status(fields["status"])
+            check_transition(task_id, task["status"], fields["status"])
         R.tasks(store).update(task_id, {**copy.deepcopy(fields), "updated_at": R.now()})
         return R.clone(R.tasks(store).get(task_id))
 

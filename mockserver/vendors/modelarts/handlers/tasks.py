@@ -158,7 +158,7 @@ async def start_workforce_task(project_id, dataset_id, workforce_task_id, body=N
         if (body or {}).get("workforces_config"):
             _apply_workforces(world, task, body["workforces_config"])
         core_task = core.get_task(store, _ctid(task))
-        if core_task["status"] == "accepting":
+        if not core.can_change(core_task["status"], "running"):  # an acceptance holds the status
             raise err("4623", "Workforce task is checking: it cannot be started during an acceptance")
         if not core_task["workers"]:
             raise err("4621", "Failed to start the team labeling task: it has no labelers")
