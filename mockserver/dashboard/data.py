@@ -211,6 +211,9 @@ class Judge:
         return wilson(acc[1], acc[0]) if acc else None
 
 
+BASIS = {"consensus": "consensus", "review": "review", "single": "labeler"}  # "approved by ..."
+
+
 def judge_item(s, sim, task: dict, ti: dict, kind: str, iou: float) -> tuple:
     """One item's share: (labeling complete, by consensus, result judged, result right,
     [(worker, submission right)]) -- the same rules as ``mockserver.simulation.report``."""
@@ -228,11 +231,9 @@ def judge_item(s, sim, task: dict, ti: dict, kind: str, iou: float) -> tuple:
     complete = 1 if subs and len(subs) == active else 0
     consensus = 1 if complete and ti.get("winner") else 0
     known = ok_final = 0
-    if ti["state"] == "approved" and subs and truth:
-        final = (ti.get("winner") or {}).get("labels")
-        if final is None:
-            group = core.consensus_group(kind, [(w["worker"], w.get("labels") or []) for w in subs], iou)
-            final = next(w for w in subs if w["worker"] == group[0]).get("labels") or []
+    result = core.result_of(task, ti, subs) if subs and truth else None
+    if result is not None:
+        final = result["labels"]
         known = 1
         ok = right.get(id(final))
         ok_final = int(core.labels_agree(kind, final, truth, iou) if ok is None else ok)
@@ -504,14 +505,11 @@ class Dashboard:
                       if truth and w["state"] == "submitted" else None)
             work_out.append({"worker": w["worker"], "state": w["state"], "labels": labels,
                              "submitted_at": w.get("submitted_at"), "agrees_with_truth": agrees})
-        winner = ti.get("winner")
+        settled = core.result_of(task, ti, works)  # the core's one rule for the labels that stand
         result = {"state": ti["state"], "decision": ti.get("decision"),
-                  "labels": (winner or {}).get("labels"), "by": "consensus" if winner else
-                  ("review" if ti.get("reviews") and ti.get("decision") else None),
+                  "labels": settled["labels"] if settled else None, "by": BASIS[settled["basis"]] if settled else None,
                   "credited": list(ti.get("credited") or ()), "approvals": list(ti.get("approvals") or ()),
                   "acceptance": ti.get("acceptance")}
-        if result["labels"] is None and ti["state"] == "approved" and group:
-            result["labels"] = next(labels for worker, labels in subs if worker == group[0])
         if result["labels"] is not None and truth:
             result["agrees_with_truth"] = core.labels_agree(kind, result["labels"], truth, iou)
         return {"task_id": task_id, "item_id": ti["item_id"], "source": ti["source"], "state": ti["state"],

@@ -205,14 +205,10 @@ def sync_accepted_labels(world, task: dict, dataset: dict) -> int:
     count = 0
     now = world.now_ms()
     for ti in core.list_task_items(store, ctid, state="approved"):
-        rec = ti.get("acceptance")
-        if rec and (rec.get("final") == "rejected" or
-                    (not rec.get("final") and any(not v["accept"] for v in (rec.get("verdicts") or {}).values()))):
+        result = core.item_result(store, ctid, ti["item_id"], source=ti["source"])
+        if result is None or result["accepted"] == "rejected":
             continue
-        labels = (ti.get("winner") or {}).get("labels")
-        if labels is None:
-            works = [w for w in core.list_work(store, ctid, ti["item_id"]) if w["state"] == "submitted"]
-            labels = works[0]["labels"] if works else []
+        labels = result["labels"]
         doc_id = f"{dataset['id']}|{ti['item_id']}"
         if doc_id in R.samples(store):
             R.samples(store).update(doc_id, {"labels": to_wire_labels(labels, dataset["label_type"]),

@@ -46,11 +46,15 @@ def _task_sample_view(task: dict, ti: dict, task_accepted: bool, worker_email: s
     works = core.list_work(store, _ctid(task), ti["item_id"], source=ti["source"])
     mine = [w for w in works if w["worker"] == worker_email] if worker_email else []
     author = worker_email
+    # A member asked for shows their own labels; else the item's result (the core's one rule), else,
+    # while the item is not settled, the first submission (what a reviewer is looking at).
+    result = core.item_result(store, _ctid(task), ti["item_id"], source=ti["source"]) if ti["state"] == "approved" \
+        else None
     if mine:
         labels = mine[0].get("labels")
-    elif ti.get("winner"):
-        labels = ti["winner"]["labels"]
-        author = author or ti["winner"].get("worker")
+    elif result is not None:
+        labels = result["labels"]
+        author = author or result["workers"][0]
     else:
         submitted = [w for w in works if w["state"] == "submitted"]
         labels = submitted[0]["labels"] if submitted else None
