@@ -9,7 +9,7 @@ rules add their delay and let later rules and the handler go on).
 ``path`` is matched with RE2 (``google-re2``): linear time in the path's length whatever the pattern,
 so no rule can stall the server (a backtracking ``^/(a+)+$`` took 1.35 s per request with Python's
 ``re``); patterns are bounded to ``MAX_PATTERN`` characters and RE2's syntax (no look-around or
-back-references). Header values of injected errors must be printable latin-1 without CR/LF.
+back-references). Injected errors' headers are ``[{name, value}]``: names are tokens, values printable ASCII (no CR/LF).
 
 Randomness comes from one ``random.Random`` per rule, seeded from the world's seed and the rule's
 id, so a run with the same seed and the same requests fails the same calls. The control API itself
@@ -33,7 +33,7 @@ from .operations import operation_of
 EFFECTS = ("error", "rate_limit", "drop")
 MAX_PATTERN = 1000
 _RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False  # a bad pattern is the client's 400, not a line on the server's console
+_RE2_OPTIONS.log_errors = False  # a bad pattern is the client's 422, not a line on the server's console
 _RE2_OPTIONS.max_mem = 8 << 20
 
 
@@ -45,7 +45,7 @@ def compile_path(pattern: str):
         return re2.compile(pattern, _RE2_OPTIONS)
     except re2.error as exc:
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise FaultError(f"path is not a valid RE2 regular expression: {reason}") from None
+        raise FaultError(f"path is not a valid RE2 regular expression: {reason}", status=422) from None
 DISTRIBUTIONS = ("fixed", "uniform", "lognormal")
 
 _applied: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("mockserver_faults", default=())
@@ -57,7 +57,12 @@ def applied_faults() -> list[int]:
 
 
 class FaultError(ValueError):
-    """A fault definition the injector cannot take."""
+    """A fault definition the injector cannot take: 400 for a shape the spec states too, 422 for a
+    schema-valid one it cannot use (a ``path`` that RE2 does not compile)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 def world_seed(world) -> int:
@@ -136,7 +141,7 @@ class Fault:
             e = self.spec["error"]
             err = vendor.error(int(e.get("status", 500)), e.get("code"), e.get("message", "Injected fault"))
             if e.get("headers"):
-                err.headers = {**err.headers, **{str(k): str(v) for k, v in e["headers"].items()}}
+                err.headers = {**err.headers, **{h["name"]: h["value"] for h in e["headers"]}}
             return render(vendor, err)
         return None
 
@@ -179,23 +184,26 @@ def _validated(spec: dict) -> dict:
     err = spec.get("error")
     if err is not None and not 400 <= int(err.get("status", 500)) <= 599:
         raise FaultError("error.status is an HTTP error status (400-599)")
-    for name, value in ((err or {}).get("headers") or {}).items():
-        if not _header_ok(str(name), token=True) or not _header_ok(str(value)):
-            raise FaultError(f"error.headers[{name!r}]: header names are tokens and values printable latin-1 "
+    headers = (err or {}).get("headers") or []
+    if not isinstance(headers, list):
+        raise FaultError('error.headers is a list of {"name", "value"} objects')
+    for i, h in enumerate(headers):
+        if not (isinstance(h, dict) and _header_ok(h.get("name"), token=True) and _header_ok(h.get("value"))):
+            raise FaultError(f"error.headers[{i}]: header names are tokens and values printable ASCII "
                              "text without CR or LF")
     return spec
 
 
-def _header_ok(text: str, token: bool = False) -> bool:
-    if not text and token:
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _header_ok(text, token: bool = False) -> bool:
+    """The spec's Header rule (RFC 9110 token names; printable ASCII values, so no CR/LF injection)."""
+    if not isinstance(text, str) or (token and not text):
         return False
-    for ch in text:
-        code = ord(ch)
-        if code > 255 or code < 32 and ch != "\t" or code == 127:
-            return False
-        if token and (ch in '()<>@,;:\\"/[]?={} \t' or code > 126):
-            return False
-    return True
+    if token:
+        return all(ch in _TOKEN for ch in text)
+    return all(" " <= ch <= "~" for ch in text)
 
 
 class FaultInjector:

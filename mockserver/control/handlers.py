@@ -11,11 +11,13 @@ from ..world import current_world
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: beyond it timestamps cannot be written
 
 
-def _bad(message: str, details=None) -> VendorError:
+def _bad(message: str, details=None, status: int = 400) -> VendorError:
+    """400: a shape the spec states; 404: a named thing that does not exist; 422: a schema-valid
+    document the server cannot use (see openapi/control.yaml)."""
     body = {"error": message}
     if details is not None:
         body["details"] = details
-    return VendorError(400, body)
+    return VendorError(status, body)
 
 
 async def get_health():
@@ -62,7 +64,7 @@ def check_events(events) -> None:
     check(events)
 
 
-def _all_or_nothing(world, apply, failed: str, replaces_everything: bool = False):
+def _all_or_nothing(world, apply, failed: str, replaces_everything: bool = False, status: int = 400):
     """``apply()`` on the whole state, or, if anything in it fails, the state as it was and a 400 saying
     ``failed`` and why (a ValueError's text is meant for people; anything else is named by its kind).
 
@@ -82,7 +84,7 @@ def _all_or_nothing(world, apply, failed: str, replaces_everything: bool = False
             for hook in world.services.get("load_hooks", []):
                 hook(world)
             reason = str(exc) if isinstance(exc, ValueError) else f"it does not load ({type(exc).__name__})"
-            raise _bad(f"{failed}: {reason}") from None
+            raise _bad(f"{failed}: {reason}", status=status) from None
 
 
 async def put_state(body):
@@ -172,7 +174,7 @@ async def post_faults(body):
     try:
         fault = faults_of(current_world()).add(body)
     except FaultError as exc:
-        raise _bad(str(exc)) from None
+        raise _bad(str(exc), status=exc.status) from None
     return fault.to_dict(), 201
 
 
@@ -220,18 +222,24 @@ async def post_scenario(body):
 
     world = current_world()
 
-    def apply():
-        if isinstance(body, dict) and "path" in body:
-            if set(body) - {"path", "seed"} or not isinstance(body["path"], str):
-                raise ValueError('give {"path": "file.yaml", "seed": n} or a scenario document')
+    path = None
+    if isinstance(body, dict) and "path" in body:  # the spec's first form (Connexion checked its shape)
+        try:
             path = resolve_path(body["path"])
+        except (ValueError, OSError):  # outside scenarios/, or not a file name at all
+            path = None
+        if path is None or not path.is_file():
+            raise _bad(f"scenario not loaded: no scenario file {body['path']!r} in scenarios/", status=404)
+
+    def apply():
+        if path is not None:
             scenario = Scenario.from_doc(read(path), f"scenarios/{path.name}", seed=body.get("seed"))
         else:
             scenario = Scenario.from_doc(body, "<request body>")
         install(world, scenario)
         return scenario
 
-    scenario = await world.off_loop(_all_or_nothing, world, apply, "scenario not loaded")
+    scenario = await world.off_loop(_all_or_nothing, world, apply, "scenario not loaded", False, 422)
     return {"status": "loaded", "name": scenario.name, "seed": scenario.seed,
             "people": [p["id"] for p in scenario.people],
             "tasks": [t["id"] for t in core.list_tasks(world.store)], "clock": world.clock.to_dict()}

@@ -104,4 +104,4 @@ def test_limit_set_through_the_control_api_by_loading_a_scenario(cloudfactory):
     assert [cloudfactory.get("/v1/webhook_deliveries").status_code for _ in range(2)] == [200, 429]
     refused = cloudfactory.post("/_mock/scenario", json={
         "name": "bad", "workspace": {"cloudfactory": {"rate_limit": {"requests": "many"}}}})
-    assert refused.status_code == 400 and "rate_limit.requests" in refused.json()["error"]
+    assert refused.status_code == 422 and "rate_limit.requests" in refused.json()["error"]
