@@ -18,12 +18,13 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.decorators.main import StarletteDecorator
 from connexion.exceptions import ProblemException
-from connexion.lifecycle import ConnexionResponse
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
+from . import strictjson
 from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
@@ -56,17 +57,26 @@ MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not Se
 # where Connexion builds its innermost app; nothing of Connexion's own classes changes, so another
 # Connexion app in the same process (a user's, under the pytest plugin) behaves exactly as before.
 
+class _GateParsedRequest(ConnexionRequest):
+    """Connexion's request, whose JSON body is the one the gate already parsed (one parse per request)."""
+
+    async def json(self):
+        value = strictjson.parsed(self._starlette_request.scope)
+        return await super().json() if value is strictjson.ABSENT else value
+
+
 class _DecorateOnce(StarletteDecorator):
     """Connexion's Starlette decorator, applied once: each request still builds its own request object
-    from the request's context (``connexion.context``), exactly as the stock decorator does."""
+    from the request's context (``connexion.context``), as the stock decorator does, of a subclass that
+    takes the gate's parsed body."""
 
     def __call__(self, function):
         decorated = self.decorate(function)
 
         @functools.wraps(function)
         async def wrapper(*args, **kwargs):
-            request = self.framework.get_request(uri_parser=self.uri_parser, scope=connexion_context.scope,
-                                                 receive=connexion_context.receive)
+            request = _GateParsedRequest(connexion_context.scope, connexion_context.receive,
+                                         uri_parser=self.uri_parser)
             return await decorated(request)
 
         return wrapper

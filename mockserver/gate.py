@@ -183,7 +183,7 @@ class Gate:
         if raw.body and (not ctype or ctype in JSON_TYPES or ctype.endswith("+json")) \
                 and not raw.path.startswith(CONTROL_PREFIX + "/upload"):
             try:
-                strictjson.parse(raw.body)
+                raw.json = scope[strictjson.SCOPE_KEY] = strictjson.parse(raw.body)
             except strictjson.BadBody as exc:
                 return raw, self._bad_body(raw, str(exc))
             # Media types are case-insensitive (RFC 9110) and a JSON API reads a body without one as

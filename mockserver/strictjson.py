@@ -19,6 +19,16 @@ from typing import Any
 
 MAX_DEPTH = 64
 
+# The gate parses each JSON body once and leaves the value in the ASGI scope under this key; Connexion's
+# body validator and the handler's body read it there (validation.py, app.py) instead of parsing again.
+SCOPE_KEY = "mockserver.json"
+ABSENT = object()
+
+
+def parsed(scope) -> Any:
+    """The body the gate parsed for this request, or ``ABSENT`` (no JSON body, or no gate in front)."""
+    return scope.get(SCOPE_KEY, ABSENT)
+
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}

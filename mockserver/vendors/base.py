@@ -21,6 +21,7 @@ class RawRequest:
     body: bytes
     scheme: str = "http"
     host: str = ""
+    json: Any = None  # the parsed body when it is JSON (the gate's one parse), else None
 
 
 class VendorError(Exception):
