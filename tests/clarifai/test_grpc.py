@@ -208,7 +208,7 @@ def test_unknown_keys_and_a_repeated_key_are_refused(stub):
 def test_rpcs_the_stand_in_does_not_implement_answer_at_once(stub):
     for call, request in ((stub.ListModels, S.ListModelsRequest()), (stub.GetApp, S.GetAppRequest(user_app_id=APP)),
                           (stub.ListSearches, S.ListSearchesRequest()),
-                          (stub.GetInputSamples, S.GetInputSamplesRequest(task_id="t"))):
+                          (stub.GetInputsAddJob, S.GetInputsAddJobRequest(id="j"))):
         started = time.monotonic()
         answer = call(request, metadata=OWNER, timeout=5)
         assert time.monotonic() - started < 1

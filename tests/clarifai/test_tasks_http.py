@@ -155,9 +155,6 @@ def test_tasks_are_invisible_to_another_app(mock, clarifai):
     ({"tasks": [seed_task(worker={"strategy": "SIDEWAYS"})]}, "worker.strategy"),
     ({"tasks": [seed_task(review={"strategy": 7})]}, "review.strategy"),
     ({"tasks": [seed_task(input_source={"type": "DATASET"})]}, "input_source"),
-    ({"tasks": [seed_task(input_source={"type": "DATASET", "id": "nope"})]}, "input_source.id"),
-    ({"tasks": [seed_task(worker={"strategy": "PARTITIONED", "user_ids": ["a"], "partitioned_strategy_info": {
-        "type": "WEIGHTED", "weights": {"b": 1}}})]}, "weights"),
     ({"tasks": "x"}, "tasks"),
     ({}, "tasks"),
     ({"tasks": [seed_task(status={"code": "NOT_A_CODE"})]}, "status.code"),
@@ -167,6 +164,21 @@ def test_bad_bodies_are_invalid_request_naming_the_field(clarifai, body, field):
     assert r.status_code == 400, r.text
     status = r.json()["status"]
     assert status["code"] == 11102 and field in status["details"]
+    assert clarifai.get("/v2/tasks").json()["tasks"] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"tasks": [seed_task(input_source={"type": "DATASET", "id": "nope"})]}, "input_source.id"),
+    ({"tasks": [seed_task(worker={"strategy": "PARTITIONED", "user_ids": ["a"], "partitioned_strategy_info": {
+        "type": "WEIGHTED", "weights": {"b": 1}}})]}, "weights"),
+])
+def test_bodies_naming_what_does_not_exist_are_404(clarifai, body, field):
+    """Well-formed, but naming a dataset (a worker) that is not there: HTTP 404, the body as before."""
+    r = clarifai.post("/v2/tasks", json=body)
+    assert r.status_code == 404, r.text
+    status = r.json()["status"]
+    assert status["code"] == 11102 and field in status["details"]
+    assert r.json()["tasks"] == []
     assert clarifai.get("/v2/tasks").json()["tasks"] == []
 
 

@@ -137,9 +137,13 @@ def test_label_start_submit_and_request_changes(clarifai, as_user):
 
 def test_put_task_assignments_errors(clarifai):
     tid = make_task(clarifai, worker={"strategy": "FULL", "user_ids": ["mock-user"]})
-    for body, field in (({"action": "FLY"}, "action"), ({}, "action"), ({"action": "LABEL_SUBMIT"}, "input_id")):
+    r = clarifai.put(f"{SCOPED}/tasks/{tid}/assignments", json={"action": "FLY"})
+    assert r.status_code == 400 and "action" in r.json()["status"]["details"], r.text
+    # What each action needs is a rule of the spec (anyOf): a bad request, whose details cannot name one field.
+    for body in ({}, {"action": "LABEL_SUBMIT"}, {"action": 0}, {"action": "REVIEW_APPROVE"}):
         r = clarifai.put(f"{SCOPED}/tasks/{tid}/assignments", json=body)
-        assert r.status_code == 400 and field in r.json()["status"]["details"], (body, r.text)
+        assert r.status_code == 400 and r.json()["status"]["code"] == 11102, (body, r.text)
+        assert r.json()["task_assignments"] == []
     assert clarifai.put(f"{SCOPED}/tasks/nope/assignments", json={"action": 1}).json()["status"]["code"] == 54102
 
 
@@ -165,7 +169,7 @@ def test_worker_param_and_dynamic_strategy(clarifai):
 def test_plain_annotations_and_input_crud(clarifai):
     r = clarifai.post("/v2/inputs", json={"inputs": [{"id": "t1", "data": {"text": {"raw": "hi"}, "metadata": {"k": 1}}}]})
     assert r.status_code == 200 and r.json()["inputs"][0]["data"]["metadata"] == {"k": 1}
-    assert clarifai.post("/v2/inputs", json={"inputs": [{"id": "t1", "data": {"text": {"raw": "hi"}}}]}).status_code == 400
+    assert clarifai.post("/v2/inputs", json={"inputs": [{"id": "t1", "data": {"text": {"raw": "hi"}}}]}).status_code == 409
     r = clarifai.post("/v2/inputs", json={"inputs": [{"id": "t2", "data": {}}]})
     assert r.status_code == 400 and "inputs[0].data" in r.json()["status"]["details"]
     r = clarifai.post("/v2/annotations", json={"annotations": [{"input_id": "t1", "data": {"concepts": [{"id": "cat"}]}}]})

@@ -50,7 +50,7 @@ def test_clarifai_post_annotations(server):
     _task(c["clarifai"])
     good = {"input_id": "input-001", "task_id": "atomic", "user_id": "labeler-1", "data": {"concepts": [{"id": "cat"}]}}
     bad = {"input_id": "no-such-input", "data": {"concepts": [{"id": "cat"}]}}
-    refused_without_change(mock, c["clarifai"], "POST", f"{APP}/annotations", {"annotations": [good, bad]}, 400)
+    refused_without_change(mock, c["clarifai"], "POST", f"{APP}/annotations", {"annotations": [good, bad]}, 404)
     not_assigned = {"input_id": "input-002", "task_id": "atomic", "user_id": "labeler-2",
                     "data": {"concepts": [{"id": "cat"}]}}
     refused_without_change(mock, c["clarifai"], "POST", f"{APP}/annotations", {"annotations": [good, not_assigned]}, 403)
@@ -73,7 +73,7 @@ def test_clarifai_tasks_and_inputs(server):
     refused_without_change(mock, c["clarifai"], "DELETE", f"{APP}/inputs", {"ids": ["input-001", "missing"]}, 404)
     good = {"id": "new-input", "data": {"image": {"url": "https://example.com/a.jpg"}}}
     refused_without_change(mock, c["clarifai"], "POST", f"{APP}/inputs", {"inputs": [good, {"id": "input-001",
-                           "data": {"image": {"url": "https://example.com/b.jpg"}}}]}, 400)
+                           "data": {"image": {"url": "https://example.com/b.jpg"}}}]}, 409)  # exists
 
 
 def _labelers(modelarts, sample_id):

@@ -43,11 +43,11 @@ def _work_of_assignment(task_doc: dict, value, field: str) -> dict:
     except Exception:
         work_id = ""
     if not work_id.startswith(task_doc["core_id"] + "|"):
-        raise invalid(f"{field}: unknown task assignment {value!r}")
+        raise invalid(f"{field}: unknown task assignment {value!r}", 404)
     input_id, worker = work_id.rsplit("|", 2)[-2:]
     work = core.work_doc(current_world().store, task_doc["core_id"], input_id, worker)
     if work is None:
-        raise invalid(f"{field}: unknown task assignment {value!r}")
+        raise invalid(f"{field}: unknown task assignment {value!r}", 404)
     return work
 
 
@@ -218,3 +218,33 @@ def input_counts(app: str, task_id: str, user_ids=None) -> dict:
             per = tally.setdefault(work["worker"], {})
             per[status] = per.get(status, 0) + 1
         return _counts(task_doc, {w: t for w, t in tally.items() if not user_ids or w in user_ids})
+
+
+# -- samples for review -----------------------------------------------------------------------------------
+SUBMITTED = ("awaiting_review", "awaiting_consensus_review", "accepted", "rejected")
+
+
+def input_samples(app: str, task_id: str, user_ids=None) -> list[dict]:
+    """GetInputSamples: the task's submitted work, as a reviewer samples it: one hit per annotation a worker
+    submitted in the task (any review state; pending work is not a sample), with its input, by input
+    (the task's order of inputs) then worker; ``user_ids`` keeps those workers' annotations."""
+    from .labeling import _task_ids, render  # render: the Annotation message, as ListAnnotations answers
+
+    store = current_world().store
+    owner, app_id = app.split("/", 1)
+    with store.lock:
+        task_doc = tk.load(app, task_id)
+        views = core.list_annotations(store, tenant_of(app), task_id=task_doc["core_id"],
+                                      authors=[str(u) for u in user_ids] if user_ids else None,
+                                      statuses=set(SUBMITTED))
+        order = {it["item_id"]: n for n, it in enumerate(core.list_task_items(store, task_doc["core_id"]))}
+        views.sort(key=lambda v: (order.get(v["item_id"], len(order)), v["author"], v["created_at"]))
+        task_ids = _task_ids(app, views)
+        hits = []
+        for view in views:
+            doc = res.input_doc(app, view["item_id"])
+            if doc is None:  # the input left the app
+                continue
+            hits.append({"input": res.render_input(doc), "annotation": render(view, task_ids),
+                         "user_id": owner, "app_id": app_id})
+        return hits

@@ -76,7 +76,7 @@ def add(app: str, wire: list, at: float | None = None) -> list[dict]:
         field = f"collaborators[{i}]"
         user = _user(c, field)
         if user["id"] == owner_of(app):
-            raise invalid(f"{field}.user.id: {user['id']!r} owns the app")
+            raise invalid(f"{field}.user.id: {user['id']!r} owns the app", 409)
         key = f"{app}/{user['id']}"
         old = coll.get(key)
         if (old is not None and old.get("deleted_at") is None) or key in seen:

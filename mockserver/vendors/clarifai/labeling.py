@@ -171,7 +171,7 @@ def post(app: str, caller: str, wire: list, owner: bool = True) -> list[dict]:
                 raise invalid(f"{field}: an annotation object is required")
             input_id = a.get("input_id")
             if not isinstance(input_id, str) or res.input_doc(app, input_id) is None:
-                raise invalid(f"{field}.input_id: no input {input_id!r} in this app")
+                raise invalid(f"{field}.input_id: no input {input_id!r} in this app", 404)
             data = a.get("data") or {}
             labels = labels_of(data, f"{field}.data")
             worker = (a.get("user_id") or ((a.get("worker") or {}).get("user") or {}).get("id") or caller) if owner \
@@ -194,8 +194,8 @@ def post(app: str, caller: str, wire: list, owner: bool = True) -> list[dict]:
             specs.append(spec)
         try:
             views = core.post_annotations(store, specs)
-        except core.InvalidArgument as exc:
-            raise invalid(str(exc)) from None
+        except core.InvalidArgument as exc:  # an id already taken is a conflict, the rest a bad request
+            raise invalid(str(exc), 409 if "already exists" in str(exc) else 400) from None
         return [render(v) for v in views]
 
 
@@ -232,7 +232,7 @@ def patch(app: str, wire: list, action: str) -> list[dict]:
             except core.NotFound:
                 raise failure(404, "CONN_DOES_NOT_EXIST", f"{field}.id: no annotation {ann_id!r}") from None
             if view.get("derived"):
-                raise invalid(f"{field}.id: annotation {ann_id!r} is a worker's task work; it changes through the task")
+                raise invalid(f"{field}.id: annotation {ann_id!r} is a worker's task work; it changes through the task", 409)
             meta = copy.deepcopy(view.get("meta") or {})
             data = _merge_data(meta.get("data") or {}, a.get("data") or {}, action)
             changes.append((view["annotation_id"], labels_of(data, f"{field}.data"), {**meta, "data": data}))
@@ -303,7 +303,7 @@ def delete(app: str, ids=None, input_ids=None) -> int:
                 view = view_of(app, ann_id, input_ids[i] if input_ids else None)
                 if view.get("derived"):
                     raise invalid(f"ids[{i}]: annotation {ann_id!r} is a worker's task work; it changes "
-                                  "through the task")
+                                  "through the task", 409)
                 gone.append(view["annotation_id"])
         else:
             for i, input_id in enumerate(input_ids):

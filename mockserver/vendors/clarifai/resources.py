@@ -82,7 +82,7 @@ def add_inputs(app: str, wire_inputs: list, dataset_ids: tuple = (), at: float |
         if not isinstance(input_id, str) or "|" in input_id or "/" in input_id:
             raise invalid(f"{field}.id: a string without '|' or '/' is required")
         if f"{app}/{input_id}" in coll or input_id in seen:
-            raise failure(400, "INPUT_DUPLICATE", f"{field}.id: input {input_id!r} already exists")
+            raise failure(409, "INPUT_DUPLICATE", f"{field}.id: input {input_id!r} already exists")
         seen.add(input_id)
         now = current_world().now() if at is None else at
         docs.append({"id": f"{app}/{input_id}", "app": app, "input_id": input_id,
@@ -165,8 +165,22 @@ def input_count(app: str) -> dict:
             "reindex_errors": 0, "reindexing": 0}
 
 
+# Where an image uploaded as bytes is said to be hosted: Clarifai keeps the bytes and answers with the URL of
+# its copy, never the bytes (a client rebuilding an Input from MessageToDict, as the clarifai SDK's listings
+# do, could not take them back). The stand-in keeps the bytes too; the URL is a name, not served.
+HOSTED = "https://data.clarifai.com/orig"
+
+
+def _rendered_data(doc: dict) -> dict:
+    data = copy.deepcopy(doc["data"])
+    image = data.get("image")
+    if isinstance(image, dict) and image.pop("base64", None):
+        image.setdefault("url", f"{HOSTED}/{doc['app']}/{doc['input_id']}")
+    return data
+
+
 def render_input(doc: dict) -> dict:
-    out = {"id": doc["input_id"], "data": copy.deepcopy(doc["data"]), "created_at": timestamp(doc["created_at"]),
+    out = {"id": doc["input_id"], "data": _rendered_data(doc), "created_at": timestamp(doc["created_at"]),
            "modified_at": timestamp(doc["modified_at"]), "status": code_status(INPUT_OK)}
     if doc["dataset_ids"]:
         out["dataset_ids"] = list(doc["dataset_ids"])
@@ -182,7 +196,7 @@ def add_concepts(app: str, wire_concepts: list, at: float | None = None) -> list
         if not isinstance(c, dict) or not isinstance(c.get("id"), str) or not c["id"]:
             raise invalid(f"concepts[{i}].id: required")
         if f"{app}/{c['id']}" in coll or any(d["concept_id"] == c["id"] for d in docs):
-            raise failure(400, "CONCEPTS_INVALID_REQUEST", f"concepts[{i}].id: concept {c['id']!r} already exists")
+            raise failure(409, "CONCEPTS_INVALID_REQUEST", f"concepts[{i}].id: concept {c['id']!r} already exists")
         docs.append({"id": f"{app}/{c['id']}", "app": app, "concept_id": c["id"], "name": c.get("name") or c["id"],
                      "created_at": current_world().now() if at is None else at})
     with store.lock:
@@ -245,7 +259,7 @@ def add_to_dataset(app: str, dataset_id: str, input_ids: list[str], at: float | 
     must_dataset(app, dataset_id)
     for i, input_id in enumerate(input_ids):
         if input_doc(app, input_id) is None:
-            raise invalid(f"dataset_inputs[{i}].input.id: no input {input_id!r}")
+            raise invalid(f"dataset_inputs[{i}].input.id: no input {input_id!r}", 404)
     links = dataset_inputs(store)
     out, new = [], []
     with store.lock:

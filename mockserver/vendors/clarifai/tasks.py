@@ -112,7 +112,7 @@ def assignment_of(worker: dict, workers: list[str], field: str) -> dict:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise invalid(f"{field}.worker.partitioned_strategy_info.weights.{user}: a number >= 0 is required")
         if user not in workers:
-            raise invalid(f"{field}.worker.partitioned_strategy_info.weights.{user}: not one of the task's workers")
+            raise invalid(f"{field}.worker.partitioned_strategy_info.weights.{user}: not one of the task's workers", 404)
     if strategy == "PARTITIONED" and mode == "weighted" and workers and not weights:
         raise invalid(f"{field}.worker.partitioned_strategy_info.weights: WEIGHTED needs a weight per worker")
     return {"strategy": strategy.lower(), "mode": mode, "workers_per_input": int(k),
@@ -166,14 +166,14 @@ def source_of(app: str, source: dict | None, field: str) -> dict:
 
         found = searches.saved_input_ids(app, ref)
         if found is None:
-            raise invalid(f"{field}.input_source.id: no saved search {ref!r} in this app")
+            raise invalid(f"{field}.input_source.id: no saved search {ref!r} in this app", 404)
         return {"source": core.app_source(app), "item_ids": found}
     if kind == "DATASET":
         if dataset_doc(app, ref) is None:
-            raise invalid(f"{field}.input_source.id: no dataset {ref!r} in this app")
+            raise invalid(f"{field}.input_source.id: no dataset {ref!r} in this app", 404)
         return {"sources": [core.dataset_source(app, ref)], "follow_source": True}
     if input_doc(app, ref) is None:
-        raise invalid(f"{field}.input_source.id: no input {ref!r} in this app")
+        raise invalid(f"{field}.input_source.id: no input {ref!r} in this app", 404)
     return {"source": core.app_source(app), "item_ids": [ref]}
 
 
@@ -215,7 +215,7 @@ def check_concepts(app: str, wire: dict, field: str) -> None:
         if not isinstance(concept_id, str) or not concept_id:
             raise invalid(f"{field}.{where}: a concept id is required")
         if concept_doc(app, concept_id) is None:
-            raise invalid(f"{field}.{where}: no concept {concept_id!r} in this app (create it first)")
+            raise invalid(f"{field}.{where}: no concept {concept_id!r} in this app (create it first)", 404)
 
 
 def check_members(app: str, wire: dict, spec: dict, field: str, known: set = frozenset()) -> None:
@@ -240,7 +240,7 @@ def check_label_order(app: str, wire: dict, field: str) -> None:
     from .label_orders import order_doc
 
     if not isinstance(order, str) or order_doc(app, order) is None:
-        raise invalid(f"{field}.label_order_id: no label order {order!r} in this app")
+        raise invalid(f"{field}.label_order_id: no label order {order!r} in this app", 404)
 
 
 def create(app: str, task: dict, index: int, field: str | None = None, label_order: str | None = None) -> dict:
@@ -293,7 +293,7 @@ def patch(app: str, task: dict, index: int, action: str) -> dict:
                 wire[key] = value
     current = core.get_task(store, doc["core_id"])
     if _source_key(wire.get("input_source")) != _source_key(doc["wire"].get("input_source")):
-        raise invalid(f"{field}.input_source: the input source of a task cannot change")
+        raise invalid(f"{field}.input_source: the input source of a task cannot change", 409)
     source = {"sources": current["sources"], "item_ids": current["item_ids"], "follow_source": current["follow_source"]}
     if current.get("source"):
         source["source"] = current["source"]

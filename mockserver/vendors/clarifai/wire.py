@@ -102,9 +102,11 @@ def error_body(status_dict: dict) -> dict:
     return {"status": status_dict, **answer_lists()}
 
 
-def invalid(details: str) -> VendorError:
-    """CONN_INVALID_REQUEST (HTTP 400) naming the bad field in ``details``."""
-    return VendorError(400, error_body(status(11102, "Invalid request", details)))
+def invalid(details: str, http: int = 400) -> VendorError:
+    """CONN_INVALID_REQUEST naming the bad field in ``details``: HTTP 400 for a request's shape; ``http`` 404
+    (an id that names nothing) or 409 (a conflict with what exists) for what the schema cannot state. The
+    clients read only the body's status, which stays the same."""
+    return VendorError(http, error_body(status(11102, "Invalid request", details)))
 
 
 def failure(http: int, code_name: str, details: str | None = None) -> VendorError:

@@ -7,7 +7,7 @@ from .. import labeling as ann
 from .. import resources as res
 from .. import searches as srch
 from ..wire import failure, invalid, ok, page_of
-from .common import action_of, app_of, listed
+from .common import action_of, app_of, caller, listed
 
 PATCH_ACTIONS = ("merge", "overwrite", "remove")
 
@@ -25,12 +25,24 @@ async def post_inputs(body, **_):
                 raise invalid(f"inputs[{i}].dataset_ids: a list of dataset ids is required")
             for dataset_id in ids:
                 if res.dataset_doc(app, dataset_id) is None:
-                    raise invalid(f"inputs[{i}].dataset_ids: no dataset {dataset_id!r} in this app")
+                    raise invalid(f"inputs[{i}].dataset_ids: no dataset {dataset_id!r} in this app", 404)
             wanted[i] = ids
+        # Labels given with an input (``data.concepts``, ``data.regions``, as the clarifai SDK's ``labels=`` and
+        # ``upload_dataset`` send them) are its caller's annotation, as Clarifai makes one: checked first.
+        labeled = {}
+        for i, item in enumerate(wire_inputs):
+            data = (item.get("data") if isinstance(item, dict) else None) or {}
+            if isinstance(data, dict) and (data.get("concepts") or data.get("regions")):
+                labels = {k: data[k] for k in ("concepts", "regions") if data.get(k)}
+                ann.labels_of(labels, f"inputs[{i}].data")
+                labeled[i] = labels
         docs = res.add_inputs(app, wire_inputs)
         for i, doc in enumerate(docs):
             for dataset_id in dict.fromkeys(wanted[i]):
                 res.add_to_dataset(app, dataset_id, [doc["input_id"]])
+        if labeled:
+            wire = [{"input_id": docs[i]["input_id"], "data": labels} for i, labels in labeled.items()]
+            ann.post(app, caller(), wire, owner=False)
         return ok(inputs=[res.render_input(res.input_doc(app, d["input_id"])) for d in docs])
 
 

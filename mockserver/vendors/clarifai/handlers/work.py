@@ -77,6 +77,10 @@ async def get_task_input_count(task_id, user_ids=None, **_):
     return ok(**work.input_counts(app_of(), task_id, user_ids))
 
 
+async def get_input_samples(task_id, user_ids=None, **_):
+    return ok(hits=work.input_samples(app_of(), task_id, user_ids))
+
+
 # -- collaborators ----------------------------------------------------------------------------------------
 def _collaborators(docs) -> dict:
     return {"collaborators": [collab.render(d) for d in docs]}
@@ -112,5 +116,5 @@ async def delete_collaborators(body, **_):
 
 __all__ = ['post_annotations', 'list_annotations', 'get_annotation', 'patch_annotations', 'delete_annotation',
            'delete_annotations', 'list_annotation_workers', 'post_annotations_searches', 'patch_annotations_status',
-           'list_next_task_assignments', 'put_task_assignments', 'get_task_annotation_count', 'get_task_input_count',
+           'list_next_task_assignments', 'put_task_assignments', 'get_task_annotation_count', 'get_task_input_count', 'get_input_samples',
            'list_collaborators', 'post_collaborators', 'patch_collaborators', 'delete_collaborators']
