@@ -118,8 +118,17 @@ Item states inside a task (every item is in exactly one; they sum to ``total``)
     skipped            every worker skipped/returned it, nobody submitted
 Work states: assigned, in_progress, submitted, skipped, returned (see ``work``).
 
-Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances
-(shapes in ``records`` and the modules that write them).
+Progress of followed items (``progress``): phases waiting | in_progress | settled | gone, and a per-store
+subscription for adapters that report an item's progress on their wire (CloudFactory's Oversight tasks)
+    item_progress(store, task_id, item_id, source=None) -> {phase, state, since}
+    follow_item(store, subscriber, task_id, item_id, source=None) -> progress;  followed(store, subscriber=None)
+    subscribe_progress(store, subscriber, fn);  unsubscribe_progress(store, subscriber);  subscribed(store, subscriber)
+    check_progress(store, task_item=None) -> events delivered: fn(event) per followed item whose phase moved
+  The core does not watch its own writes: whoever makes followed items move checks after acting (the
+  simulation engine after each step of a person).  Contract and costs in that module.
+
+Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances,
+core_progress (shapes in ``records`` and the modules that write them).
 """
 from .annotations import (ANNOTATION_STATUSES, delete_annotations, get_annotation, list_annotations, patch_annotations,
                           post_annotations, status_reader, submit_annotated_work, work_annotation_id)
@@ -132,6 +141,8 @@ from .clock import at, enter as enter_time, event_time, leave as leave_time, use
 from .errors import AcceptanceRunning, Conflict, CoreError, InvalidArgument, InvalidState, NotAllowed, NotFound
 from .items import add_items, get_item, list_items, remove_item
 from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
+from .progress import (PROGRESS_PHASES, check_progress, follow_item, followed, item_progress, subscribe_progress,
+                       subscribed, unsubscribe_progress)
 from .results import item_result, labeling_of, result_of
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .session import Session, session
@@ -158,4 +169,6 @@ __all__ = [
     "set_task_status", "update_task", "update_task_workers",
     "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",
     "Session", "session",
+    "PROGRESS_PHASES", "check_progress", "follow_item", "followed", "item_progress", "subscribe_progress",
+    "subscribed", "unsubscribe_progress",
 ]

@@ -19,6 +19,12 @@ Everything goes through the core's public API, the hot path through one ``core.S
 reads, statistics batched per task and written at the end of each drain, before progress reports
 and before the acceptance checker reads them).
 
+People: the scenario's, then a *crew* a vendor enlisted at run time (``crew``: CloudFactory's default
+CloudWorkers), kept in ``sim_crew`` so a reset to the scenario's snapshot, a state import and a restart
+bring them back.  After each step the engine asks the core to report the progress of the items the
+person touched (``core.check_progress``: O(1) for items nobody follows), so an adapter that follows
+them (Oversight task states, webhooks) hears of each change at the virtual time it happened.
+
 Timing: ``on_tick`` drains, in (time, person) order, every wake-up due up to the clock -- or up to the
 next foreign scheduler event, so webhooks and Oversight changes interleave exactly.  Each wake-up
 runs at the virtual time of its event (``core.enter_time``): the core stamps what it writes with it.
@@ -26,9 +32,10 @@ runs at the virtual time of its event (``core.enter_time``): the core stamps wha
 from __future__ import annotations
 
 import heapq
+from collections import deque
 
 from mockserver import core
-from mockserver.core import CoreError
+from mockserver.core import CoreError, check_progress
 from mockserver.scheduler import handler, scheduler_of
 
 from .acceptances import Acceptances
@@ -39,7 +46,9 @@ from .reviewing import Reviewing
 from .timeline import META, PEOPLE, POLL, TICK, Timeline
 from .truth import GroundTruth
 
-__all__ = ["META", "PEOPLE", "Simulation", "TICK"]
+__all__ = ["CREW", "META", "PEOPLE", "Simulation", "TICK"]
+
+CREW = "sim_crew"  # people enlisted at run time: {"id", "spec"} (``crew.enlist``)
 
 
 @handler(TICK)
@@ -55,7 +64,8 @@ class Simulation:
         self.store = world.store
         self.scenario = scenario
         self.seed = scenario.seed
-        self.people: dict[str, Person] = {spec["id"]: Person.parse(spec) for spec in scenario.people}
+        self.scenario_people: dict[str, Person] = {spec["id"]: Person.parse(spec) for spec in scenario.people}
+        self.people: dict[str, Person] = dict(self.scenario_people)
         doc = scenario.doc
         self.poll_seconds = float(doc.get("poll_seconds", 30))
         self.default_labels = list(doc.get("labels") or [])
@@ -71,8 +81,12 @@ class Simulation:
     def _reset_memory(self) -> None:
         """Fresh in-memory parts (the stored state is the truth; ``resume`` rebuilds from it)."""
         store = self.store
+        self.people = dict(self.scenario_people)
+        for doc in store.table(CREW).all():
+            self.people.setdefault(doc["id"], Person.parse(doc["spec"]))
         self.session = s = core.session(store)
-        self.timeline = tl = Timeline(store, self.sched, self.people, self.poll_seconds)
+        self.timeline = tl = Timeline(store, self.sched, self.people, self.poll_seconds,
+                                      poll_rank=len(self.scenario_people))
         self.truths = truth = GroundTruth(s, self.seed, self.default_labels, self.task_labels)
         self.claimed: set[str] = set()
         self.acceptances = Acceptances(s, store, tl.meta, self.acceptance, self.claimed, self.seed, truth)
@@ -103,6 +117,22 @@ class Simulation:
         with self.store.lock:
             self.timeline.cancel()
             self._reset_memory()
+
+    def enlist(self, specs: list[dict], t: float) -> list[str]:
+        """Add people at run time (``crew.enlist`` stored them in ``sim_crew``): those not simulated yet
+        look for work at ``t``.  Returns their ids."""
+        added = []
+        with self.store.lock:
+            for spec in specs:
+                if spec["id"] in self.people:
+                    continue
+                self.people[spec["id"]] = Person.parse(spec)
+                self.jobs.urgent[spec["id"]] = deque()
+                self.timeline.add(spec["id"], t)
+                added.append(spec["id"])
+            if added:
+                self.timeline.arm()
+        return added
 
     # -- questions ------------------------------------------------------------------------------------
     def quiescent(self) -> bool:
@@ -174,6 +204,7 @@ class Simulation:
             counter = self._finish(person, doing, t)
             if counter:
                 counters = {counter: doc.get(counter, 0) + 1}
+            check_progress(self.store, doing["ti"])
         tl = self.timeline
         start = person.schedule.next_working(t)
         if start is None:
@@ -186,6 +217,8 @@ class Simulation:
         if job is None:
             tl.set(person.id, None, None, counters)
             return
+        if job["kind"] == "label":
+            check_progress(self.store, job["ti"])  # begun: the item may be in progress now
         speed = person.review_speed if job["kind"] != "label" else person.speed
         duration = speed.sample(rng_for(self.seed, "time", person.id, job["task"], job["item"], job["attempt"],
                                         job["kind"]))

@@ -123,8 +123,12 @@ def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> 
     finally:
         hook.defer_start = False
     now = world.clock.now()
-    with core.at(now):
-        run_requests(world, sc)
+    world.services["scenario_loading"] = True  # a crew enlisted by a request joins the simulation started below
+    try:
+        with core.at(now):
+            run_requests(world, sc)
+    finally:
+        world.services.pop("scenario_loading", None)
     with world.store.lock:
         hook.snapshot = {k: v for k, v in world.store.export().items() if k not in EXCLUDED_FROM_SNAPSHOT}
         return hook.start(world, now)

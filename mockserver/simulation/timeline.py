@@ -20,11 +20,13 @@ POLL = "\x7fpoll"  # sorts after every person id at equal times
 
 
 class Timeline:
-    def __init__(self, store, sched, people, poll_seconds: float):
+    def __init__(self, store, sched, people, poll_seconds: float, poll_rank: int | None = None):
+        """``poll_rank``: how many of ``people`` (the scenario's) rank before the poll at equal times; the
+        rest (a crew enlisted at run time, see ``crew``) rank after it, in their order."""
         self.sched = sched
         self.people = people
-        self.rank = {pid: i for i, pid in enumerate(people)}
-        self.poll_rank = len(self.rank)
+        self.poll_rank = len(people) if poll_rank is None else poll_rank
+        self.rank = {pid: i if i < self.poll_rank else i + 1 for i, pid in enumerate(people)}
         self.poll_seconds = poll_seconds
         # A store keeps its collection objects for its whole life: looked up once.
         self.table = store.table(PEOPLE)
@@ -61,6 +63,17 @@ class Timeline:
         if poll is not None:
             heapq.heappush(self.heap, (poll["next_at"], self.poll_rank, POLL))
         return doing
+
+    def add(self, pid: str, t: float) -> None:
+        """A person joins at run time (``people`` holds them already): they look for work at ``t``; the poll
+        starts if it was not running (a simulation without people has none)."""
+        self.rank[pid] = len(self.rank) + 1
+        self.table.upsert({"id": pid, "next_at": t, "doing": None, "labeled": 0, "skipped": 0, "reviewed": 0,
+                           "checked": 0})
+        heapq.heappush(self.heap, (t, self.rank[pid], pid))
+        if self.meta.get("poll") is None:
+            self.meta.upsert({"id": "poll", "next_at": t + self.poll_seconds})
+            heapq.heappush(self.heap, (t + self.poll_seconds, self.poll_rank, POLL))
 
     def cancel(self) -> None:
         if self.tick_event is not None:

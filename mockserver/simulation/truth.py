@@ -2,6 +2,12 @@
 
 An item without ground truth (an input a client uploaded) gets a *latent* truth, a pure function of
 ``(seed, source, item id)``: the same for every person and every run with the seed.  All O(labels).
+
+An item that carries *prior labels* (``data.prior_labels``: ``[{"concept", ...}]``, a model's
+inferences a client asks people to confirm or correct, as CloudFactory's Oversight tags) has a latent
+truth of one instance per prior label: the prior's concept, or, with probability ``prior_error_rate``
+(from the task's ``meta``, default 0), another of the task's concepts.  So a person corrects a prior
+when it is wrong, if their accuracy lets them.
 """
 from __future__ import annotations
 
@@ -24,6 +30,9 @@ class GroundTruth:
         gt = (item or {}).get("ground_truth")
         if gt:
             return gt
+        prior = ((item or {}).get("data") or {}).get("prior_labels")
+        if isinstance(prior, list):
+            return self._from_prior(task, source, item_id, prior)
         labels = self.labels_of(task, [])
         rng = rng_for(self.seed, "latent", source, item_id)
         concept = labels[int(rng.random() * len(labels))]
@@ -34,6 +43,22 @@ class GroundTruth:
                 return [{"concept": concept, "box": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]}]
             return [{"concept": concept, "polygon": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]}]
         return [{"concept": concept}]
+
+    def _from_prior(self, task: dict, source: str, item_id: str, prior: list) -> list[dict]:
+        rate = float((task.get("meta") or {}).get("prior_error_rate") or 0.0)
+        labels = self.labels_of(task, [])
+        out = []
+        for i, p in enumerate(prior):
+            concept = p.get("concept") if isinstance(p, dict) else None
+            if not isinstance(concept, str) or not concept:
+                continue
+            rng = rng_for(self.seed, "prior", source, item_id, i)
+            if rng.random() < rate:
+                others = [c for c in labels if c != concept]
+                if others:
+                    concept = others[int(rng.random() * len(others))]
+            out.append({"concept": concept})
+        return out
 
     def labels_of(self, task: dict, truth: list[dict]) -> list[str]:
         """The concepts a person chooses among: the scenario's, the task's, or the truth's."""

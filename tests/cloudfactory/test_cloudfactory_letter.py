@@ -48,21 +48,22 @@ def test_media_key_may_be_an_object_url_in_a_mounted_bucket(cloudfactory, mock, 
     assert cloudfactory.get(f"/v1/tasks/{r.json()['task_id']}").json()["state"] == "queued"
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"media_key": "s3://someone-elses/a.jpg"}, "media_key"),
-    ({"media_key": "ftp://bucket-0001/a.jpg"}, "media_key"),
-    ({"media_key": "https://example.com/bucket-0001/a.jpg"}, "media_key"),
-    ({"media_key": "s3://bucket-0001/a.jpg", "bucket_id": "bucket-0002"}, "bucket_id"),
+@pytest.mark.parametrize("body,field,status", [
+    ({"media_key": "s3://someone-elses/a.jpg"}, "media_key", 404),  # no such media here
+    ({"media_key": "ftp://bucket-0001/a.jpg"}, "media_key", 404),
+    ({"media_key": "https://example.com/bucket-0001/a.jpg"}, "media_key", 404),
+    ({"media_key": "s3://bucket-0001/a.jpg", "bucket_id": "bucket-0002"}, "bucket_id", 409),  # two buckets named
 ])
-def test_media_key_urls_outside_the_workstream_s_buckets_are_refused(cloudfactory, body, field):
+def test_media_key_urls_outside_the_workstream_s_buckets_are_refused(cloudfactory, body, field, status):
     r = cloudfactory.post("/v1/tasks", json={"configuration_id": "cfg-0001", **body})
-    assert r.status_code == 400 and field in r.json()["errors"], r.text
+    assert r.status_code == status and field in r.json()["errors"], r.text
+    assert r.json()["message"] == {404: "Not found", 409: "Conflict"}[status]
 
 
 def test_a_bucket_of_another_workstream_is_not_mounted_here(mock):
     with mock.client("cloudfactory", headers={"x-api-key": "other-cloudfactory-key"}) as other:
         r = other.post("/v1/tasks", json={"media_key": "s3://bucket-0001/a.jpg", "configuration_id": "cfg-0002"})
-    assert r.status_code == 400 and "not mounted" in r.json()["errors"]["media_key"]
+    assert r.status_code == 404 and "not mounted" in r.json()["errors"]["media_key"]
 
 
 # -- the webhook signature, checked by the documentation's own snippet -------------------------------

@@ -92,12 +92,13 @@ def test_media_size_is_checked(cloudfactory, mock, monkeypatch):
     assert put.status_code == 413
 
 
-@pytest.mark.parametrize("body,field", [({"configuration_id": "cfg-9"}, "configuration_id"),
-                                        ({"configuration_id": "cfg-0001", "content_type": "video/mp4"}, "content_type"),
-                                        ({}, "configuration_id"), ({"configuration_id": "cfg-0001", "media_type": "audio"}, "media_type")])
-def test_media_bad_requests(cloudfactory, body, field):
+@pytest.mark.parametrize("body,field,status", [({"configuration_id": "cfg-9"}, "configuration_id", 404),
+                                               ({"configuration_id": "cfg-0001", "content_type": "video/mp4"}, "content_type", 400),
+                                               ({}, "configuration_id", 400),
+                                               ({"configuration_id": "cfg-0001", "media_type": "audio"}, "media_type", 400)])
+def test_media_bad_requests(cloudfactory, body, field, status):
     r = cloudfactory.post("/v1/media", json=body)
-    assert r.status_code == 400 and field in json.dumps(r.json())
+    assert r.status_code == status and field in json.dumps(r.json())
 
 
 def test_media_expires_on_virtual_clock(cloudfactory, mock):
@@ -116,9 +117,10 @@ def test_task_lifecycle_over_virtual_time(cloudfactory, mock):
     r = cloudfactory.get(f"/v1/tasks/{task_id}")
     assert r.status_code == 200
     assert r.json()["state"] == "queued" and r.json()["updated_inferences"] == {"inferences": []}
-    _advance(cloudfactory, 119)
+    # The queue wait is the time until an idle CloudWorker notices the task: the simulation's next poll (30 s).
+    _advance(cloudfactory, 29)
     assert cloudfactory.get(f"/v1/tasks/{task_id}").json()["state"] == "queued"
-    _advance(cloudfactory, 181)  # queue wait is at most 300 s
+    _advance(cloudfactory, 2)
     assert cloudfactory.get(f"/v1/tasks/{task_id}").json()["state"] in ("in_progress", "completed")
     _advance(cloudfactory, 4 * 3600)  # review time is at most 4 h
     done = cloudfactory.get(f"/v1/tasks/{task_id}").json()
@@ -187,24 +189,27 @@ def test_bucket_variant(cloudfactory):
                                              "tags": [{"value": "bus", "confidence_score": 0.3}]})
     assert r.status_code == 200 and r.json()["task_id"]
     r = cloudfactory.post("/v1/tasks", json={"bucket_id": "bucket-9", "configuration_id": "cfg-0001"})
-    assert r.status_code == 400 and set(r.json()["errors"]) == {"bucket_id", "media_key"}
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"media_key"}  # the spec requires it
+    r = cloudfactory.post("/v1/tasks", json={"bucket_id": "bucket-9", "media_key": "a.jpg", "configuration_id": "cfg-9"})
+    assert r.status_code == 404 and set(r.json()["errors"]) == {"bucket_id", "configuration_id"}
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"media_key": "media-unknown"}, "media_key"), ({"configuration_id": "cfg-9"}, "configuration_id"),
-    ({"media_type": "video"}, "media_type"), ({"callback_url": "ftp://x"}, "callback_url"),
+@pytest.mark.parametrize("change,field,status", [
+    ({"media_key": "media-unknown"}, "media_key", 404), ({"configuration_id": "cfg-9"}, "configuration_id", 404),
+    ({"media_type": "video"}, "media_type", 409), ({"callback_url": "ftp://x"}, "callback_url", 400),
+    ({"media_key": ""}, "media_key", 400), ({"tags": [{"value": ""}]}, "tags.0.value", 400),
 ])
-def test_task_bad_requests(cloudfactory, mock, change, field):
+def test_task_bad_requests(cloudfactory, mock, change, field, status):
     info, _ = _media(cloudfactory, mock)
     body = {"media_key": info["media_key"], "configuration_id": "cfg-0001", **change}
     r = cloudfactory.post("/v1/tasks", json=body)
-    assert r.status_code == 400 and field in r.json()["errors"]
+    assert r.status_code == status and field in r.json()["errors"], r.text
 
 
 def test_task_needs_uploaded_media(cloudfactory):
     info = cloudfactory.post("/v1/media", json={"configuration_id": "cfg-0001"}).json()
     r = cloudfactory.post("/v1/tasks", json={"media_key": info["media_key"], "configuration_id": "cfg-0001"})
-    assert r.status_code == 400 and "not been uploaded" in r.json()["errors"]["media_key"]
+    assert r.status_code == 409 and "not been uploaded" in r.json()["errors"]["media_key"]
     r = cloudfactory.post("/v1/tasks", json={"configuration_id": "cfg-0001"})
     assert r.status_code == 400 and "media_key" in r.json()["errors"]
 
@@ -217,7 +222,7 @@ def test_tasks_are_invisible_to_other_keys(cloudfactory, mock):
         # nor can it use the first workstream's media
         info, _ = _media(cloudfactory, mock)
         r = other.post("/v1/tasks", json={"media_key": info["media_key"], "configuration_id": "cfg-0002"})
-        assert r.status_code == 400
+        assert r.status_code == 404 and "media_key" in r.json()["errors"]
     assert cloudfactory.get("/v1/tasks/nope").status_code == 404
 
 
@@ -305,7 +310,7 @@ def test_failing_receiver_gets_retries_at_1h_and_2h(cloudfactory, mock, flaky_re
     assert first["attempts"][0]["outcome"] == "failed" and first["attempts"][0]["status_code"] == 500
     t1 = _epoch(first["attempts"][0]["at"])
     assert _epoch(first["attempts"][0]["next_retry_at"]) == pytest.approx(t1 + 3600, abs=0.002)
-    _advance(cloudfactory, 3599 - 300 + 120)  # not yet due (t1 <= start + 300)
+    _advance(cloudfactory, 3599 - 300 + 30)  # not yet due (t1 = start + 30: a CloudWorker's next poll)
     assert len(_delivery(cloudfactory, task_id, "task.in_progress", 1)["attempts"]) == 1
     _advance(cloudfactory, 3600)
     second = wait_for(lambda: _delivery(cloudfactory, task_id, "task.in_progress", 2))

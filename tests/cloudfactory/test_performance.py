@@ -74,7 +74,7 @@ def test_ids_validated_against_workstream(cloudfactory, quality_body, throughput
     for path, body in ((QUALITY, quality_body), (THROUGHPUT, throughput_body)):
         body[field] = value
         r = cloudfactory.post(path, json=body)
-        assert r.status_code == 400
+        assert r.status_code == 404 and r.json()["message"] == "Not found"
         assert field in r.json()["errors"]
 
 
@@ -83,13 +83,13 @@ def test_ids_of_another_workstream_are_unknown(cloudfactory, mock, quality_body)
     mock.world.store.table("cloudfactory_workstreams").update("ws-0002", {"use_case_ids": ["uc-only-2"]})
     quality_body["use_case_id"] = "uc-only-2"
     r = cloudfactory.post(QUALITY, json=quality_body)
-    assert r.status_code == 400 and "use_case_id" in r.json()["errors"]
+    assert r.status_code == 404 and "use_case_id" in r.json()["errors"]
 
 
 def test_body_workstream_must_match_path(cloudfactory, quality_body):
     quality_body["workstream_id"] = "ws-0002"
     r = cloudfactory.post(QUALITY, json=quality_body)
-    assert r.status_code == 400 and "workstream_id" in r.json()["errors"]
+    assert r.status_code == 409 and "workstream_id" in r.json()["errors"]
 
 
 def test_body_must_be_an_object(cloudfactory):
@@ -165,7 +165,8 @@ def test_throughput_required_fields(cloudfactory, throughput_body, field):
 def test_throughput_bad_values(cloudfactory, throughput_body, field, value):
     throughput_body[field] = value
     r = cloudfactory.post(THROUGHPUT, json=throughput_body)
-    assert r.status_code == 400, r.text
+    # completed before started: every field is well formed, they contradict each other
+    assert r.status_code == (409 if field == "task_completed_at" else 400), r.text
     assert list(r.json()["errors"]) == [field]
 
 
@@ -176,7 +177,7 @@ def test_throughput_takes_the_workstream_from_the_path(cloudfactory, throughput_
     assert records("throughput")[0]["workstream_id"] == "ws-0001"
     throughput_body["workstream_id"] = "ws-0002"  # given, it must still be the path's
     r = cloudfactory.post(THROUGHPUT, json=throughput_body)
-    assert r.status_code == 400 and list(r.json()["errors"]) == ["workstream_id"]
+    assert r.status_code == 409 and list(r.json()["errors"]) == ["workstream_id"]
 
 
 @pytest.mark.parametrize("source", ["api", "csv_manual", "csv_auto"])

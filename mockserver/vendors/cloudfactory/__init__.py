@@ -10,7 +10,10 @@ Then the per-key rate limit (off by default; from the workstream, the workspace 
 setting, see ratelimit.py).
 
 Performance bodies (``task_completed``, ``task_reviewed``) are checked here in full, before the spec's
-generic validator, so that a 400 names every bad field at once rather than the first one only.
+generic validator, so that an answer names every bad field at once rather than the first one only:
+400 when a field breaks a rule the spec states, else 404 ``Not found`` when a use case or task
+definition is not the workstream's, else 409 ``Conflict`` (the body's ``workstream_id`` is not the
+path's, or the task completed before it started).
 """
 from __future__ import annotations
 
@@ -23,6 +26,10 @@ from ..base import RawRequest, Vendor, VendorError
 _WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
 _PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
 _OVERSIGHT = ("/v1/tasks", "/v1/media")
+MESSAGES = {400: "Bad Request", 404: "Not found", 409: "Conflict"}
+_PARAM_MESSAGE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*): ")
+_BODY_PATH = re.compile(r" - '([A-Za-z_][A-Za-z0-9_]*)(?:\.[^']*)?'$")
+_REQUIRED = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is a required property")
 
 
 
@@ -61,7 +68,7 @@ class CloudFactoryVendor(Vendor):
     def __init__(self):
         super().__init__(name="cloudfactory", spec="cloudfactory.yaml", handlers="mockserver.vendors.cloudfactory.handlers",
                          default_port=8703, public_prefixes=("/uploads/",))
-        # Registers the scheduler handlers (Oversight lifecycle, webhook retries) at import time.
+        # Registers the scheduler handler of webhook retries at import time.
         from . import oversight, webhooks  # noqa: F401
 
     def error(self, http_status, code, message, details=None):
@@ -72,6 +79,9 @@ class CloudFactoryVendor(Vendor):
 
     def bad_request(self, message, field_name=None):
         message = message.split("\n\n")[0]  # Connexion appends the whole schema after a blank line
+        if not field_name:  # name the field when Connexion's message does: "from: ..." or "... - 'media_key'"
+            m = _PARAM_MESSAGE.match(message) or _BODY_PATH.search(message) or _REQUIRED.search(message)
+            field_name = m.group(1) if m else None
         return VendorError(400, {"message": "Bad Request", "errors": {field_name or "body": message}})
 
     def not_found_route(self, method, path):
@@ -94,6 +104,9 @@ class CloudFactoryVendor(Vendor):
             status = 401 if request.path.startswith(_OVERSIGHT) else 403
             raise VendorError(status, {"message": "Bad credentials"})
         principal = {"key": key, "workstream_id": doc["workstream_id"]}
+        from .cloudworkers import subscribe
+
+        subscribe(world)  # Oversight progress reaches this world's adapter (after a restart too)
         m = _WS_PATH.match(request.path)
         if m and m.group(1) != doc["workstream_id"]:
             raise VendorError(403, {"message": "Forbidden",
@@ -108,7 +121,7 @@ class CloudFactoryVendor(Vendor):
         return principal
 
     def _check_performance(self, world, workstream_id, operation, raw: bytes) -> None:
-        from .performance import QUALITY, THROUGHPUT, check
+        from .performance import QUALITY, THROUGHPUT, check, http_status
 
         try:
             body = json.loads(raw.decode("utf-8")) if raw else None
@@ -118,11 +131,15 @@ class CloudFactoryVendor(Vendor):
         if workstream is None:
             raise VendorError(404, {"message": "Not found"})
         kind = THROUGHPUT if operation == "task_completed" else QUALITY
-        _, errors = check(kind, body, workstream, workstream_id)
+        kinds: dict = {}
+        _, errors = check(kind, body, workstream, workstream_id, kinds)
         if errors:
-            raise VendorError(400, {"message": "Bad Request", "errors": errors})
+            status = http_status(kinds)
+            raise VendorError(status, {"message": MESSAGES[status], "errors": errors})
 
     def seed(self, world, section):
+        from .cloudworkers import subscribe
         from .workspace import seed
 
         seed(world, section)
+        subscribe(world)

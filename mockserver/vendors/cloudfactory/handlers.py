@@ -24,9 +24,12 @@ def _workstream(world, workstream_id: str) -> dict:
 def _record(kind: str, workstream_id: str, body) -> tuple[dict, int]:
     world = current_world()
     ws = _workstream(world, workstream_id)
-    record, errors = performance.check(kind, body, ws, workstream_id)
+    kinds: dict = {}
+    record, errors = performance.check(kind, body, ws, workstream_id, kinds)
     if errors:  # normally answered by the adapter already; kept for direct calls
-        raise VendorError(400, {"message": "Bad Request", "errors": errors})
+        status = performance.http_status(kinds)
+        raise VendorError(status, {"message": {400: "Bad Request", 404: "Not found"}.get(status, "Conflict"),
+                                   "errors": errors})
     performance.store_record(world, kind, record, {"channel": "api"})
     return RECEIVED, 202
 

@@ -1,20 +1,14 @@
-"""Oversight: media uploads, tasks, and the simulated reviewers that work them over virtual time.
+"""Oversight: media uploads and task submissions (the wire side; the work itself is in cloudworkers.py).
 
 Lifecycle of a task (stand-in design; the vendor does not document the state names)::
 
-    queued --(queue wait)--> in_progress --(review time)--> completed
-                                         \\--------------> failed   (with ``error``)
+    queued --(a CloudWorker begins it)--> in_progress --(settled)--> completed
+                                                      \-----------> failed   (with ``error``)
 
-* queue wait: uniform in ``oversight.queue_seconds`` (default [120, 300] s);
-* review time: lognormal, median ``oversight.work_median_seconds`` (600 s), ``oversight.work_sigma``
-  (0.5), clamped to [60 s, 4 h];
-* a task fails with probability ``oversight.failure_rate`` (default 0);
-* on completion each submitted tag becomes an inference; with probability ``oversight.correction_rate``
-  (default 0.2) the reviewer corrects its class to another label of the workstream (``labels``).
-  Every class a reviewer confirmed or corrected has confidence_score 1.0.
-All draws come from a generator seeded by the task id, so a run repeats exactly.  The plan is fixed
-at submission and stored with the task; the transitions are scheduler events (``cf.oversight.start``,
-``cf.oversight.finish``), each of which may notify the task's ``callback_url`` (webhooks.py).
+Each submitted task is an item of the workstream's Oversight core task, reviewed by simulated
+CloudWorkers of the one simulation engine; its state and ``updated_inferences`` are read from the
+core on every request (cloudworkers.py has the model, the defaults and the ``oversight`` settings).
+Each change may notify the task's ``callback_url`` (webhooks.py).
 
 An inference's ``bbox``, ``mask`` and ``polygon`` are arrays, empty when the reviewer drew none (a
 tag is a class, not a shape): never ``null``.
@@ -29,15 +23,12 @@ stand-in has no bucket contents.
 from __future__ import annotations
 
 import hashlib
-import math
-import random
 import re
 import secrets
 import uuid
 
-from ...scheduler import handler, scheduler_of
 from ..base import VendorError
-from . import timefmt, webhooks
+from . import cloudworkers
 
 MEDIA = "cloudfactory_media"
 TASKS = "cloudfactory_tasks"
@@ -47,8 +38,6 @@ CONTENT_TYPES = {
     "video": ("video/mp4", "video/quicktime", "video/webm", "video/x-msvideo"),
 }
 MAX_BYTES = {"image": 20 * 1024 * 1024, "video": 500 * 1024 * 1024}
-DEFAULTS = {"queue_seconds": [120, 300], "work_median_seconds": 600, "work_sigma": 0.5,
-            "failure_rate": 0.0, "correction_rate": 0.2}
 
 
 def _bad(errors: dict) -> VendorError:
@@ -59,6 +48,17 @@ def _not_found() -> VendorError:
     return VendorError(404, {"message": "Not found"})
 
 
+def _refused(errors: dict, kinds: dict) -> VendorError:
+    """A body the spec accepts that names something the workstream lacks (404) or contradicts its state (409).
+    ``errors`` names every such field; a shape error (400) would have been answered before."""
+    found = set(kinds.values())
+    if "shape" in found:
+        return _bad(errors)
+    if "reference" in found:
+        return VendorError(404, {"message": "Not found", "errors": errors})
+    return VendorError(409, {"message": "Conflict", "errors": errors})
+
+
 def _workstream(world, workstream_id):
     return world.store.table("cloudfactory_workstreams").get(workstream_id)
 
@@ -66,15 +66,16 @@ def _workstream(world, workstream_id):
 # -- media ---------------------------------------------------------------------------------------
 def create_media(world, workstream_id: str, body: dict) -> dict:
     ws = _workstream(world, workstream_id)
-    errors = {}
-    if body.get("configuration_id") not in ws["configuration_ids"]:
-        errors["configuration_id"] = f"unknown configuration for workstream {workstream_id}"
+    errors, kinds = {}, {}
     media_type = body.get("media_type", "image")
     content_type = body.get("content_type") or CONTENT_TYPES.get(media_type, ("",))[0]
-    if media_type in CONTENT_TYPES and content_type not in CONTENT_TYPES[media_type]:
-        errors["content_type"] = f"must be one of {', '.join(CONTENT_TYPES[media_type])}"
+    if media_type in CONTENT_TYPES and content_type not in CONTENT_TYPES[media_type]:  # the spec's rule too
+        errors["content_type"], kinds["content_type"] = f"must be one of {', '.join(CONTENT_TYPES[media_type])}", "shape"
+    if body.get("configuration_id") not in ws["configuration_ids"]:
+        errors["configuration_id"] = f"unknown configuration for workstream {workstream_id}"
+        kinds["configuration_id"] = "reference"
     if errors:
-        raise _bad(errors)
+        raise _refused(errors, kinds)
     media_key = "media-" + secrets.token_hex(8)
     token = secrets.token_urlsafe(24)
     now = world.now()
@@ -142,65 +143,53 @@ def _task_id(world, workstream_id: str) -> str:
 
 
 def _check_task(world, ws: dict, body: dict) -> dict:
-    """Errors of a task submission, and the media it names (or None for a bucket object)."""
-    errors = {}
+    """Check a task submission the spec accepted: the media it names (or None for a bucket object).
+
+    Unknown things (configuration, media key, bucket, a URL that is no mounted bucket's object) answer
+    404; media in the wrong state or of another configuration or type, or a ``bucket_id`` that is not
+    the object URL's bucket, answer 409.  Every bad field is named."""
+    errors, kinds = {}, {}
+
+    def bad(field, reason, kind):
+        errors[field], kinds[field] = reason, kind
+
     if body.get("configuration_id") not in ws["configuration_ids"]:
-        errors["configuration_id"] = f"unknown configuration for workstream {ws['id']}"
+        bad("configuration_id", f"unknown configuration for workstream {ws['id']}", "reference")
     media = None
-    obj = object_url(body.get("media_key"))
+    key = body.get("media_key")
+    obj = object_url(key)
     if obj is not None:
         bucket, _ = obj
         if bucket not in ws["bucket_ids"]:
-            errors["media_key"] = f"bucket {bucket} is not mounted for workstream {ws['id']}"
+            bad("media_key", f"bucket {bucket} is not mounted for workstream {ws['id']}", "reference")
         elif body.get("bucket_id") is not None and body["bucket_id"] != bucket:
-            errors["bucket_id"] = f"the media_key is an object of bucket {bucket}"
-    elif isinstance(body.get("media_key"), str) and "://" in body["media_key"]:
-        errors["media_key"] = ("not an object URL of a mounted bucket (s3://BUCKET/KEY, gs://BUCKET/KEY, "
-                               "https://BUCKET.s3.amazonaws.com/KEY, https://storage.googleapis.com/BUCKET/KEY)")
+            bad("bucket_id", f"the media_key is an object of bucket {bucket}", "conflict")
+    elif isinstance(key, str) and "://" in key:
+        bad("media_key", "no media: not an object URL of a mounted bucket (s3://BUCKET/KEY, gs://BUCKET/KEY, "
+                         "https://BUCKET.s3.amazonaws.com/KEY, https://storage.googleapis.com/BUCKET/KEY)", "reference")
     elif body.get("bucket_id") is not None:
         if body["bucket_id"] not in ws["bucket_ids"]:
-            errors["bucket_id"] = f"no bucket {body['bucket_id']} is mounted for workstream {ws['id']}"
-        if not body.get("media_key"):
-            errors["media_key"] = "is required: with bucket_id it names the object in the bucket"
-    elif not body.get("media_key"):
-        errors["media_key"] = "is required (or bucket_id with the object's key as media_key)"
+            bad("bucket_id", f"no bucket {body['bucket_id']} is mounted for workstream {ws['id']}", "reference")
+        if not key:
+            bad("media_key", "is required: with bucket_id it names the object in the bucket", "shape")
+    elif not key:
+        bad("media_key", "is required (or bucket_id with the object's key as media_key)", "shape")
     else:
-        media = world.store.table(MEDIA).get(body["media_key"])
+        media = world.store.table(MEDIA).get(key)
         if media is None or media["workstream_id"] != ws["id"]:
-            errors["media_key"] = "unknown media_key"
+            bad("media_key", "unknown media_key", "reference")
         elif media["state"] != "uploaded":
-            errors["media_key"] = "the media has not been uploaded yet (PUT it to media_upload_url first)"
-        elif body.get("configuration_id") and media["configuration_id"] != body["configuration_id"]:
-            errors["configuration_id"] = f"the media was created for configuration {media['configuration_id']}"
+            bad("media_key", "the media has not been uploaded yet (PUT it to media_upload_url first)", "conflict")
+        elif "configuration_id" not in errors and media["configuration_id"] != body["configuration_id"]:
+            bad("configuration_id", f"the media was created for configuration {media['configuration_id']}", "conflict")
         elif body.get("media_type") and body["media_type"] != media["media_type"]:
-            errors["media_type"] = f"the media is of type {media['media_type']}"
+            bad("media_type", f"the media is of type {media['media_type']}", "conflict")
     url = body.get("callback_url")
     if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
-        errors["callback_url"] = "must be an http(s) URL"
+        bad("callback_url", "must be an http(s) URL", "shape")  # the spec's pattern
     if errors:
-        raise _bad(errors)
+        raise _refused(errors, kinds)
     return media
-
-
-def _plan(ws: dict, task_id: str, tags: list) -> dict:
-    conf = {**DEFAULTS, **(ws.get("oversight") or {})}
-    rng = random.Random(int(hashlib.sha256(task_id.encode()).hexdigest(), 16))
-    qmin, qmax = conf["queue_seconds"]
-    queue = rng.uniform(qmin, qmax)
-    work = conf["work_median_seconds"] * math.exp(conf["work_sigma"] * rng.gauss(0, 1))
-    work = min(max(work, 60), 4 * 3600)
-    fail = rng.random() < conf["failure_rate"]
-    labels = ws.get("labels") or []
-    inferences = []
-    for i, tag in enumerate(tags):
-        label = tag["value"]
-        if rng.random() < conf["correction_rate"]:
-            others = [x for x in labels if x != label]
-            if others:
-                label = rng.choice(others)
-        inferences.append({"external_id": f"{task_id}:{i}", "classes": [{"class": label, "confidence_score": 1.0}],
-                           "bbox": [], "mask": [], "polygon": []})
-    return {"queue_seconds": round(queue, 3), "work_seconds": round(work, 3), "fail": fail, "inferences": inferences}
 
 
 def submit_task(world, workstream_id: str, body: dict) -> dict:
@@ -209,11 +198,9 @@ def submit_task(world, workstream_id: str, body: dict) -> dict:
     with world.store.lock:
         task_id = _task_id(world, workstream_id)
         now = world.now()
-        plan = _plan(ws, task_id, body.get("tags") or [])
         doc = {"id": task_id, "workstream_id": workstream_id, "state": "queued", "created_at": now, "updated_at": now,
-               "history": [{"state": "queued", "at": now}], "plan": plan,
-               "media_type": body.get("media_type") or (media or {}).get("media_type", "image"),
-               "inferences": []}
+               "history": [{"state": "queued", "at": now}],
+               "media_type": body.get("media_type") or (media or {}).get("media_type", "image")}
         for name in ("media_key", "bucket_id", "configuration_id", "callback_url", "tags", "context_metadata",
                      "model_metadata"):
             if body.get(name) is not None:
@@ -221,60 +208,18 @@ def submit_task(world, workstream_id: str, body: dict) -> dict:
         obj = object_url(body.get("media_key"))
         if obj is not None:
             doc["bucket_id"], doc["object_key"] = obj
-        world.store.table(TASKS, indexes=("workstream_id",)).insert(doc)
-        due = now + plan["queue_seconds"]
-        scheduler_of(world).at(due, "cf.oversight.start", {"task_id": task_id, "due": due})
+        coll = world.store.table(TASKS, indexes=("workstream_id",))
+        coll.insert(doc)
+        coll.update(task_id, {"core": cloudworkers.add(world, ws, task_id, body.get("tags") or [])})
     return {"task_id": task_id}
 
 
-def _change(world, task_id: str, state: str, at: float, **fields) -> dict | None:
-    coll = world.store.table(TASKS, indexes=("workstream_id",))
-    task = coll.get(task_id)
-    if task is None:  # removed by a reset or a state import
-        return None
-    previous = task["state"]
-    task = coll.update(task_id, {"state": state, "updated_at": at,
-                                 "history": task["history"] + [{"state": state, "at": at}], **fields})
-    webhooks.notify(world, task, status(task), previous, at)
-    return task
-
-
-@handler("cf.oversight.start")
-def _start(world, payload):
-    task = _change(world, payload["task_id"], "in_progress", payload["due"])
-    if task is not None:
-        due = payload["due"] + task["plan"]["work_seconds"]
-        scheduler_of(world).at(due, "cf.oversight.finish", {"task_id": task["id"], "due": due})
-
-
-@handler("cf.oversight.finish")
-def _finish(world, payload):
-    task = world.store.table(TASKS).get(payload["task_id"])
-    if task is None:
-        return
-    if task["plan"]["fail"]:
-        _change(world, task["id"], "failed", payload["due"],
-                error={"code": "processing_failed", "message": "The media could not be reviewed"})
-    else:
-        _change(world, task["id"], "completed", payload["due"], inferences=task["plan"]["inferences"])
-
-
-def _inference(inf: dict) -> dict:
-    """Shapes as arrays, never null (tasks stored by older versions held null)."""
-    return {**inf, **{k: inf.get(k) or [] for k in ("bbox", "mask", "polygon")}}
-
-
-def status(task: dict) -> dict:
-    out = {"task_id": task["id"], "state": task["state"],
-           "updated_inferences": {"inferences": [_inference(i) for i in task["inferences"]]},
-           "created_at": timefmt.iso(task["created_at"]), "updated_at": timefmt.iso(task["updated_at"])}
-    if task.get("error"):
-        out["error"] = task["error"]
-    return out
+def status(world, task: dict) -> dict:
+    return cloudworkers.status(world, task)
 
 
 def get_task(world, workstream_id: str, task_id: str) -> dict:
     task = world.store.table(TASKS).get(task_id)
     if task is None or task["workstream_id"] != workstream_id:
         raise _not_found()
-    return status(task)
+    return cloudworkers.status(world, task)

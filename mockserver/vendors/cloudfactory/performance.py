@@ -81,9 +81,16 @@ def _check_value(rule: str, v):
     raise AssertionError(rule)
 
 
-def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[dict | None, dict]:
-    """Validate a body of ``kind``: (the normalised record, {}) or (None, {field: reason, ...})."""
+def check(kind: str, body, workstream: dict, path_workstream_id: str,
+          kinds: dict | None = None) -> tuple[dict | None, dict]:
+    """Validate a body of ``kind``: (the normalised record, {}) or (None, {field: reason, ...}).
+
+    ``kinds``, when given, receives each bad field's kind of problem: ``shape`` (a rule the spec
+    states: HTTP 400), ``reference`` (a use case or task definition the workstream does not have:
+    404) or ``conflict`` (the body contradicts the path or itself: 409); see ``http_status``."""
+    kinds = {} if kinds is None else kinds
     if not isinstance(body, dict):
+        kinds["body"] = "shape"
         return None, {"body": "must be a JSON object"}
     rules, errors = RULES[kind], {}
     for name in REQUIRED[kind]:
@@ -95,16 +102,21 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[d
         reason = _check_value(rule, body[name])
         if reason:
             errors[name] = reason
+    kinds.update(dict.fromkeys(errors, "shape"))
     ws_id = workstream["id"]
     if "workstream_id" not in errors and body.get("workstream_id") not in (None, path_workstream_id):
         errors["workstream_id"] = f"must be {path_workstream_id}, the workstream of this call"
+        kinds["workstream_id"] = "conflict"
     if "use_case_id" not in errors and body["use_case_id"] not in workstream["use_case_ids"]:
         errors["use_case_id"] = f"unknown use case for workstream {ws_id}"
+        kinds["use_case_id"] = "reference"
     if "task_definition_id" not in errors and body["task_definition_id"] not in workstream["task_definition_ids"]:
         errors["task_definition_id"] = f"unknown task definition for workstream {ws_id}"
+        kinds["task_definition_id"] = "reference"
     if kind == THROUGHPUT and not {"task_started_at", "task_completed_at"} & set(errors):
         if timefmt.parse(body["task_completed_at"]) < timefmt.parse(body["task_started_at"]):
             errors["task_completed_at"] = "must not be before task_started_at"
+            kinds["task_completed_at"] = "conflict"
     if errors:
         return None, errors
     record = {k: v for k, v in body.items() if v is not None}  # unknown fields are kept as sent
@@ -117,6 +129,13 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str) -> tuple[d
         if "duration" not in record:
             record["duration"] = timefmt.parse(record["task_completed_at"]) - timefmt.parse(record["task_started_at"])
     return record, {}
+
+
+def http_status(kinds: dict) -> int:
+    """The answer to a body with these kinds of problem: 400 if any breaks a spec rule, else 404 if any
+    names something the workstream does not have, else 409."""
+    found = set(kinds.values())
+    return 400 if "shape" in found else 404 if "reference" in found else 409
 
 
 # -- CSV rows --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ A workstream section (the default one, and each of ``other_workstreams``) reads:
      "configuration_ids": [...],            # Oversight configurations of this workstream
      "bucket_ids": [...],                   # mounted buckets (Oversight "bucket_id" variant)
      "labels": [...],                       # classes a reviewer may correct a tag to
-     "oversight": {...},                    # timing of the simulated reviewers, see oversight.py
+     "oversight": {...},                    # CloudWorkers and their model, see cloudworkers.py
      "webhook_events": [...],               # events POSTed to a task's callback_url (webhooks.py)
      "rate_limit": {"requests": N, "per_seconds": S}}   # per-key limit (ratelimit.py)
 

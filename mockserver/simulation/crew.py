@@ -1,0 +1,82 @@
+"""A crew: simulated people a vendor brings at run time (CloudFactory's default CloudWorkers), so that work
+the vendor puts into the core gets done by the same engine as a scenario's people, even without a scenario.
+
+``enlist(world, specs, seed=0)`` stores each person spec (the scenario format: ``id``, ``speed``,
+``accuracy``, ``skip_rate``, ``schedule``...) in ``sim_crew`` and makes them act:
+
+* a scenario simulation runs: they join it (its seed); people the scenario has already are left alone;
+* a scenario is being loaded (its ``requests`` are running): they are only stored; the simulation
+  the load starts next reads ``sim_crew``;
+* no simulation runs (``mockserver serve`` without ``--scenario``): a *crew-only* simulation starts
+  for them (no scenario, ``seed``, ``poll_seconds`` 30).  A reset drops it (the next enlisting starts
+  it again); a state import that holds a crew brings it back and resumes it.
+
+Enlisted people look for work at the simulation's next poll (not at once), so work the vendor has
+just created is first seen waiting.  O(people enlisted) per call.
+"""
+from __future__ import annotations
+
+from .engine import CREW, Simulation
+from .scenario import Scenario
+
+LOADING = "scenario_loading"  # world.services flag set by ``loader.install`` while requests run
+CREW_ONLY = "<crew>"
+
+
+def _crew_only(sim) -> bool:
+    return sim is not None and sim.scenario.origin == CREW_ONLY
+
+
+def _new_crew_only(world, seed: int) -> Simulation:
+    sim = Simulation(world, Scenario(doc={"poll_seconds": 30}, origin=CREW_ONLY, seed=seed))
+    world.services["simulation"] = sim
+    if not world.services.get("crew_hooks"):
+        world.services["crew_hooks"] = True
+        world.reset_hooks.insert(0, _on_reset)
+        world.services.setdefault("load_hooks", []).append(_on_load)
+    return sim
+
+
+def enlist(world, specs: list[dict], seed: int = 0) -> list[str]:
+    """Make the people of ``specs`` simulated (see the module). Returns the ids that were new."""
+    store = world.store
+    with store.lock:
+        sim = world.services.get("simulation")
+        known = set(sim.scenario_people) if sim is not None and not _crew_only(sim) else set()
+        coll = store.table(CREW)
+        fresh = [s for s in specs if s["id"] not in known and s["id"] not in coll]
+        for spec in fresh:
+            coll.insert({"id": spec["id"], "spec": dict(spec), "seed": seed})
+        if not fresh or world.services.get(LOADING):
+            return [s["id"] for s in fresh]
+        now = world.now()
+        if sim is None:
+            sim = _new_crew_only(world, seed)
+            sim.start(now + sim.poll_seconds)
+            return [s["id"] for s in fresh]
+        poll = store.table("sim_meta").get("poll")
+        wake = poll["next_at"] if poll is not None and poll["next_at"] > now else now + sim.poll_seconds
+        return sim.enlist(fresh, wake)
+
+
+def _on_reset(world) -> None:
+    """The store was cleared: a crew-only simulation has nothing left to do (scenario ones restart on their own)."""
+    sim = world.services.get("simulation")
+    if _crew_only(sim):
+        sim.stop()
+        world.services.pop("simulation", None)
+
+
+def _on_load(world) -> None:
+    """A state was imported: resume the crew it holds (scenario simulations resume on their own)."""
+    sim = world.services.get("simulation")
+    has_crew = len(world.store.table(CREW)) > 0
+    if sim is None and has_crew:
+        sim = _new_crew_only(world, world.store.table(CREW).all()[0].get("seed", 0))
+        sim.resume()
+    elif _crew_only(sim):
+        if has_crew:
+            sim.resume()
+        else:
+            sim.stop()
+            world.services.pop("simulation", None)

@@ -1,0 +1,176 @@
+"""Oversight tasks as core work: who reviews them (CloudWorkers, simulated people) and how their state reads.
+
+Each workstream has one core task, ``cloudfactory:oversight:<workstream_id>`` (tenant: the workstream id,
+kind classification, no review), created at the workstream's first submission.  It follows the
+source ``cloudfactory:oversight:<workstream_id>``; each submitted Oversight task is an item of that
+source (item id = the Oversight ``task_id``) whose ``data.prior_labels`` are the submitted ``tags``
+(``{"concept": value, "confidence": confidence_score}``).  One CloudWorker is assigned per item
+(partitioned, one worker per input).
+
+CloudWorkers are simulated people of the one simulation engine (``mockserver.simulation``):
+
+* the workstream's ``oversight.workers`` (a list of person ids) names people of the loaded scenario;
+* otherwise a *default crew* of ``oversight.crew_size`` (4) people ``cloudworker-<workstream>-<n>``
+  is enlisted (``simulation.enlist``): always working, seconds per task lognormal with median
+  ``oversight.work_median_seconds`` (600) and ``oversight.work_sigma`` (0.5), ``accuracy``
+  ``oversight.accuracy`` (0.95), ``skip_rate`` ``oversight.failure_rate`` (0).  A plain
+  ``mockserver serve`` therefore completes Oversight tasks over the virtual clock.
+
+What a CloudWorker decides (the simulation's ``truth`` and ``people``): each tag has a latent true
+class -- the tag's own value, or, with probability ``oversight.correction_rate`` (0.2: how often the
+model is wrong), another of the workstream's ``labels``; the worker gives the true class with
+probability ``accuracy`` (else another label).  A class that differs from the tag is a correction.
+Deterministic for a seed (the scenario's, 0 for the default crew without a scenario).
+
+State (read from the core on every request, ``core.item_progress``):
+
+=============== ==========================================================================
+``queued``      the item waits for a CloudWorker (none has begun it)
+``in_progress`` a CloudWorker began it (core work in progress)
+``completed``   the item settled as approved; ``updated_inferences`` from ``core.item_result``:
+                one inference per label, ``classes [{"class", "confidence_score": 1.0}]``
+``failed``      the item settled without a result: its CloudWorker skipped it (``failure_rate``)
+=============== ==========================================================================
+
+The queue wait is the time until a CloudWorker is free and notices the item (the simulation's poll,
+30 s, when one is idle).  Webhooks: the adapter follows each item (``core.follow_item``); the engine
+reports each change (``core.check_progress``) and the adapter records it in the task's ``history``
+and notifies ``callback_url`` (webhooks.py) with the virtual time the core stamped.
+"""
+from __future__ import annotations
+
+import math
+import weakref
+
+from mockserver import core
+
+from . import timefmt, webhooks
+
+TASKS = "cloudfactory_tasks"
+SUBSCRIBER = "cloudfactory.oversight"
+DEFAULTS = {"correction_rate": 0.2, "failure_rate": 0.0, "work_median_seconds": 600, "work_sigma": 0.5,
+            "accuracy": 0.95, "crew_size": 4, "workers": None}
+FAILED = {"code": "processing_failed", "message": "The media could not be reviewed"}
+
+
+def settings(ws: dict) -> dict:
+    return {**DEFAULTS, **(ws.get("oversight") or {})}
+
+
+def core_task_id(workstream_id: str) -> str:
+    return f"cloudfactory:oversight:{workstream_id}"
+
+
+source_of = core_task_id  # the source the core task follows has the same key
+
+
+def crew(ws: dict) -> tuple[list[str], list[dict]]:
+    """The CloudWorker ids of a workstream, and the specs of the default crew to enlist (none when named)."""
+    conf = settings(ws)
+    if conf["workers"]:
+        return [str(w) for w in conf["workers"]], []
+    speed = {"lognormal": {"mu": math.log(float(conf["work_median_seconds"])), "sigma": float(conf["work_sigma"])}}
+    specs = [{"id": f"cloudworker-{ws['id']}-{n}", "speed": speed, "accuracy": float(conf["accuracy"]),
+              "skip_rate": float(conf["failure_rate"])} for n in range(1, int(conf["crew_size"]) + 1)]
+    return [s["id"] for s in specs], specs
+
+
+def subscribe(world) -> None:
+    """Listen to the progress of followed Oversight items on this world's store (idempotent)."""
+    store = world.store
+    if core.subscribed(store, SUBSCRIBER):
+        return
+    ref = weakref.ref(world)
+
+    def listener(event: dict) -> None:
+        w = ref()
+        if w is not None:
+            _on_progress(w, event)
+
+    core.subscribe_progress(store, SUBSCRIBER, listener)
+
+
+def add(world, ws: dict, task_id: str, tags: list) -> dict:
+    """Put a submitted Oversight task into the core (under the store lock); returns the doc's ``core`` field."""
+    store = world.store
+    subscribe(world)
+    tid = core_task_id(ws["id"])
+    workers, specs = crew(ws)
+    try:
+        core.get_task(store, tid)
+    except core.NotFound:
+        conf = settings(ws)
+        core.create_task(store, {
+            "id": tid, "tenant": ws["id"], "kind": "classification", "sources": [source_of(ws["id"])],
+            "follow_source": True, "workers": workers, "status": "running",
+            "assignment": {"strategy": "partitioned", "workers_per_input": 1}, "review": {"strategy": "none"},
+            "meta": {"labels": list(ws.get("labels") or []), "prior_error_rate": float(conf["correction_rate"]),
+                     "vendor": "cloudfactory", "purpose": "oversight"}})
+    prior = [{"concept": t["value"], "confidence": t.get("confidence_score")} for t in tags
+             if isinstance(t, dict) and isinstance(t.get("value"), str) and t["value"]]
+    core.add_items(store, source_of(ws["id"]), [{"id": task_id, "data": {"prior_labels": prior}}], copy=False)
+    core.follow_item(store, SUBSCRIBER, tid, task_id, source_of(ws["id"]))
+    if specs:
+        from mockserver.simulation import enlist
+
+        enlist(world, specs)
+    return {"task": tid, "source": source_of(ws["id"])}
+
+
+def _state(progress: dict | None) -> str | None:
+    if progress is None or progress["phase"] == "gone":
+        return None
+    if progress["phase"] == "settled":
+        return "completed" if progress["state"] == "approved" else "failed"
+    return "in_progress" if progress["phase"] == "in_progress" else "queued"
+
+
+def _on_progress(world, event: dict) -> None:
+    """An Oversight item moved (under the store lock): record it and notify the callback."""
+    coll = world.store.table(TASKS, indexes=("workstream_id",))
+    task = coll.get(event["item_id"])
+    state = _state(event)
+    if task is None or state is None or state == task["state"]:
+        return
+    at = event["at"] if event["at"] is not None else world.now()
+    previous = task["state"]
+    task = coll.update(task["id"], {"state": state, "updated_at": at,
+                                    "history": task["history"] + [{"state": state, "at": at}]})
+    webhooks.notify(world, task, status(world, task), previous, at)
+
+
+def _inference(task_id: str, i: int, label: dict) -> dict:
+    return {"external_id": f"{task_id}:{i}", "classes": [{"class": label["concept"], "confidence_score": 1.0}],
+            "bbox": list(label.get("box") or []), "mask": [], "polygon": list(label.get("polygon") or [])}
+
+
+def status(world, task: dict) -> dict:
+    """The Task Status body, read from the core (a task stored without a core item reads as stored)."""
+    store = world.store
+    ref = task.get("core")
+    progress = None
+    if ref:
+        try:
+            progress = core.item_progress(store, ref["task"], task["id"], ref["source"])
+        except core.NotFound:
+            progress = None
+    state = _state(progress)
+    error = None
+    if state is None:  # stored by an older version, or its core item was removed
+        state, inferences, updated = task["state"], task.get("inferences") or [], task["updated_at"]
+        error = task.get("error")
+    else:
+        inferences = []
+        updated = task["created_at"] if progress["phase"] == "waiting" else progress["since"]
+        if state == "completed":
+            result = core.item_result(store, ref["task"], task["id"], ref["source"]) or {}
+            inferences = [_inference(task["id"], i, lb) for i, lb in enumerate(result.get("labels") or [])]
+        elif state == "failed":
+            error = FAILED
+    out = {"task_id": task["id"], "state": state,
+           "updated_inferences": {"inferences": [{**i, **{k: i.get(k) or [] for k in ("bbox", "mask", "polygon")}}
+                                                 for i in inferences]},
+           "created_at": timefmt.iso(task["created_at"]), "updated_at": timefmt.iso(updated)}
+    if error:
+        out["error"] = dict(error)
+    return out
