@@ -139,9 +139,14 @@ def _spec_text(path: str, mtime: float, size: int) -> str:
 
 
 def load_spec(name: str) -> dict:
-    """A spec as a fresh dict (parsed once per process, cached as JSON across processes)."""
-    path = SPEC_DIR / name
-    st = path.stat()
+    """A spec of ``openapi/`` as a fresh dict (parsed once per process, cached as JSON across processes)."""
+    return read_spec(SPEC_DIR / name)
+
+
+def read_spec(path: Path) -> dict:
+    """Any spec file as a fresh dict, through the same cache: the one reader of specs (Connexion's routing,
+    the operation index behind the journal, faults and ``Allow``)."""
+    st = Path(path).stat()
     return json.loads(_spec_text(str(path), st.st_mtime, st.st_size))
 
 

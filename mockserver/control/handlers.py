@@ -226,9 +226,11 @@ async def post_scenario(body):
     if isinstance(body, dict) and "path" in body:  # the spec's first form (Connexion checked its shape)
         try:
             path = resolve_path(body["path"])
-        except (ValueError, OSError):  # outside scenarios/, or not a file name at all
+            if not path.is_file():
+                path = None
+        except (ValueError, OSError):  # outside scenarios/, or not a file name at all (NUL, too long)
             path = None
-        if path is None or not path.is_file():
+        if path is None:
             raise _bad(f"scenario not loaded: no scenario file {body['path']!r} in scenarios/", status=404)
 
     def apply():

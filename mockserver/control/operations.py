@@ -2,7 +2,7 @@
 
 The journal and the fault injector both name operations the way the specs do (operationId, or the
 path template), and faults must act before Connexion sees the request, so this small matcher reads
-the vendor's spec itself. Specs are re-read when their file changes (they are edited while serving
+the vendor's spec itself (through ``app.read_spec``, the one cached reader). Specs are re-read when their file changes (they are edited while serving
 only in development, but a stale table would silently mislabel requests).
 """
 from __future__ import annotations
@@ -12,8 +12,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -56,8 +54,9 @@ class OperationIndex:
         with self._lock:
             if mtime == self._mtime:
                 return
-            with open(self.spec_path, encoding="utf-8") as fh:
-                spec = yaml.safe_load(fh) or {}
+            from ..app import read_spec
+
+            spec = read_spec(self.spec_path) or {}
             routes = []
             base = _base_path(spec)
             for template, item in (spec.get("paths") or {}).items():
@@ -84,6 +83,15 @@ class OperationIndex:
             matches.clear()
         found = matches[key] = self._match(method, path)
         return found
+
+    def methods_at(self, path: str) -> list[str]:
+        """Every method the spec declares on the first path matching ``path`` (concrete paths first,
+        as routing does)."""
+        self._load()
+        for pattern, _template, ops in self._routes:
+            if pattern.match(path):
+                return sorted(ops)
+        return []
 
     def _match(self, method: str, path: str) -> Operation | None:
         fallback = None
@@ -133,9 +141,4 @@ def allowed_methods(vendor, path: str) -> list[str]:
     """Every method the spec declares on the path(s) matching ``path`` (for a 405's ``Allow``)."""
     from ..gate import CONTROL_PREFIX
 
-    index = index_for("control.yaml") if path.startswith(CONTROL_PREFIX) else index_for(vendor.spec)
-    index._load()
-    for pattern, _template, ops in index._routes:  # concrete paths first, as routing does
-        if pattern.match(path):
-            return sorted(ops)
-    return []
+    return (index_for("control.yaml") if path.startswith(CONTROL_PREFIX) else index_for(vendor.spec)).methods_at(path)

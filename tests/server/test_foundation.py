@@ -159,7 +159,7 @@ def test_scenario_that_fails_to_load_leaves_state_as_it_was(mock):
         assert c.get("/_mock/state").json() == before
         # a shape the control spec states (an unknown section) is 400; a file that is not there, 404
         assert c.post("/_mock/scenario", json={"name": "x", "speed": 3}).status_code == 400
-        for path in ("no-such-scenario", "../pyproject.toml", "/etc/passwd", "a\u0000b"):
+        for path in ("no-such-scenario", "../pyproject.toml", "/etc/passwd", "a\u0000b", "0" * 255):
             r = c.post("/_mock/scenario", json={"path": path})
             assert r.status_code == 404 and "no scenario file" in r.json()["error"], path
         assert c.post("/_mock/scenario", json={"path": "clarifai-quickstart", "speed": 1}).status_code == 400

@@ -17,7 +17,6 @@ path's, or the task completed before it started).
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -41,27 +40,6 @@ def _quiet_multiple_content_types(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger("connexion.operations.openapi3").addFilter(_quiet_multiple_content_types)
-
-
-_ROUTES: list[tuple[re.Pattern, list[str]]] = []
-
-
-def _allowed_methods(path: str) -> list[str]:
-    """The methods the spec declares for ``path`` (for the Allow header of a 405)."""
-    if not _ROUTES:
-        import yaml
-
-        from ...resources import spec_path
-
-        with open(spec_path("cloudfactory.yaml"), encoding="utf-8") as fh:
-            paths = yaml.safe_load(fh)["paths"]
-        for template, ops in paths.items():
-            pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
-            _ROUTES.append((pattern, sorted(m.upper() for m in ops if m in ("get", "post", "put", "delete", "patch"))))
-    for pattern, methods in _ROUTES:
-        if pattern.match(path):
-            return methods
-    return []
 
 
 class CloudFactoryVendor(Vendor):
@@ -88,7 +66,9 @@ class CloudFactoryVendor(Vendor):
         return VendorError(404, {"message": "Not found"})
 
     def method_not_allowed(self, method, path):
-        allowed = _allowed_methods(path)
+        from ...control.operations import allowed_methods
+
+        allowed = allowed_methods(self, path)
         headers = {"Allow": ", ".join(allowed)} if allowed else {}
         return VendorError(405, {"message": "Method Not Allowed"}, headers)
 
@@ -117,16 +97,13 @@ class CloudFactoryVendor(Vendor):
         perf = _PERF_PATH.match(request.path)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):
-            self._check_performance(world, perf.group(1), perf.group(2), request.body)
+            self._check_performance(world, perf.group(1), perf.group(2), request.json)
         return principal
 
-    def _check_performance(self, world, workstream_id, operation, raw: bytes) -> None:
+    def _check_performance(self, world, workstream_id, operation, body) -> None:
+        """``body``: the gate's parse of the request (None when empty; malformed ones never get here)."""
         from .performance import QUALITY, THROUGHPUT, check, http_status
 
-        try:
-            body = json.loads(raw.decode("utf-8")) if raw else None
-        except ValueError:
-            return  # the gate and Connexion answer malformed bodies
         workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
         if workstream is None:
             raise VendorError(404, {"message": "Not found"})
