@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
-from .specgen import ROUTES, SHOW_IF_EMPTY, path_order, templates
+from .spec_schemas import SHOW_IF_EMPTY
+from .specgen import ROUTES, path_order, templates
 
 
 @functools.lru_cache(maxsize=1)
