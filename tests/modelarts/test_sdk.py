@@ -184,45 +184,46 @@ def test_full_cycle_through_the_sdk(url):
 # -- the shipped helper: mockserver.vendors.modelarts.sdk ------------------------------------------
 def test_helper_operations_are_the_spec_s_documented_ones():
     from mockserver.app import load_spec
-    from mockserver.vendors.modelarts import sdk
+    from mockserver.vendors.modelarts import sdk, sdk_models
 
     spec = load_spec("modelarts.yaml")
     documented = {op["operationId"]: (method.upper(), path) for path, item in spec["paths"].items()
                   for method, op in item.items() if not op.get("x-stand-in-extension")}
     assert sdk.OPERATIONS == documented
     for name in documented:
-        assert issubclass(getattr(sdk, f"{name}Response"), sdk.Response)
+        assert issubclass(getattr(sdk_models, f"{name}Response"), sdk.Response)
 
 
 def test_helper_gives_typed_answers_over_the_sdk(url):
     from mockserver.vendors.modelarts import sdk
+    from mockserver.vendors.modelarts import sdk_models as models
 
     c = sdk.client(url, AK, SK, PROJECT)
     task = DEFAULT["task"]["task_id"]
     ids = {"dataset_id": DATASET, "workforce_task_id": task}
     teams = sdk.do_http_request(c, "ListWorkforces", query={"limit": 10})
-    assert isinstance(teams, sdk.ListWorkforcesResponse) and teams.status_code == 200
-    assert isinstance(teams.workforces[0], sdk.Workforce) and teams.workforces[0].workforce_name == "team-flowers"
+    assert isinstance(teams, models.ListWorkforcesResponse) and teams.status_code == 200
+    assert isinstance(teams.workforces[0], models.Workforce) and teams.workforces[0].workforce_name == "team-flowers"
 
     page = sdk.do_http_request(c, "ListWorkforceTaskSamples", query={"limit": 100}, **ids)
-    assert page.sample_count == 20 and all(isinstance(s, sdk.DescribeSampleResp) for s in page.samples)
+    assert page.sample_count == 20 and all(isinstance(s, models.DescribeSampleResp) for s in page.samples)
     first = page.samples[0]
     assert first.metadata.size == [640, 480, 3] and first.metadata.import_origin == 0
-    assert isinstance(first.labelers[0], sdk.Worker) and first.worker_id == first.labelers[0].worker_id
+    assert isinstance(first.labelers[0], models.Worker) and first.worker_id == first.labelers[0].worker_id
     body = {"samples": [{"sample_id": s.sample_id, "worker_id": s.labelers[0].worker_id,
                          "labels": [{"name": "rose", "score": 0.75}]} for s in page.samples]}
     done = sdk.do_http_request(c, "UpdateWorkforceTaskSamples", body=body, **ids)
-    assert isinstance(done, sdk.UpdateWorkforceTaskSamplesResponse) and done.success is True
+    assert isinstance(done, models.UpdateWorkforceTaskSamplesResponse) and done.success is True
 
     one = sdk.do_http_request(c, "DescribeWorkforceTaskSample", sample_id=first.sample_id, **ids)
-    assert isinstance(one, sdk.DescribeWorkforceTaskSampleResponse) and one.sample_status == "__UNREVIEWED__"
+    assert isinstance(one, models.DescribeWorkforceTaskSampleResponse) and one.sample_status == "__UNREVIEWED__"
     (label,) = one.labels
-    assert isinstance(label, sdk.SampleLabel) and (label.name, label.score, label.annotated_by) == ("rose", 0.75, "human")
+    assert isinstance(label, models.SampleLabel) and (label.name, label.score, label.annotated_by) == ("rose", 0.75, "human")
     assert httpx.get(one.source).headers["content-type"] == "image/png"  # the signed URL serves the sample
 
     detail = sdk.do_http_request(c, "DescWorkforceTask", query={"label_stats": True}, **ids)
-    assert isinstance(detail.sample_stats, sdk.SampleStats) and detail.sample_stats.unreviewed_sample_count == 20
-    assert isinstance(detail.worker_stats[0], sdk.WorkerTask) and isinstance(detail.label_stats[0], sdk.LabelStats)
+    assert isinstance(detail.sample_stats, models.SampleStats) and detail.sample_stats.unreviewed_sample_count == 20
+    assert isinstance(detail.worker_stats[0], models.WorkerTask) and isinstance(detail.label_stats[0], models.LabelStats)
     assert detail.workforces_config.workforces[0].workers[0].email == "labeler@example.com"
     metrics = sdk.do_http_request(c, "GetWorkforceTaskMetrics", **ids)
     assert metrics.sample_stats["labeler@example.com"]["unreviewed"] == 10
