@@ -46,26 +46,12 @@ def seed(world, section: dict) -> None:
     _seed_labeling(world, section)
 
 
-# Seeded records carry this fixed time (the documentation's example), so a reset rebuilds them identically.
-SEED_TIME_MS = 1606184400278
-
-
-class _SeedWorld:
-    """The world as the seeding sees it: the same store, a clock standing at ``SEED_TIME_MS``."""
-
-    def __init__(self, world):
-        self.store = world.store
-
-    @staticmethod
-    def now_ms() -> int:
-        return SEED_TIME_MS
-
-
 def _seed_labeling(world, section: dict) -> None:
     from . import records as R
     from . import service as S
 
-    world = _SeedWorld(world)
+    # Stamped with the seeding's time (``core.at`` in workspace.seed_workspace): one epoch for every vendor
+    # and for the core, and a reset rebuilds exactly the same records.
     store = world.store
     project_id = section["project_id"]
     now = world.now_ms()
