@@ -19,6 +19,7 @@ import hashlib
 from collections import Counter
 
 from . import records as R
+from .progress import report_moves
 from .agreement import consensus_group
 
 ITEM_STATES = ("unlabeled", "labeling", "changes_requested", "awaiting_review", "approved", "rejected",
@@ -250,6 +251,7 @@ class Ledger:
         t = R.tables(store)
         self._items = t.task_items
         self._work = t.work
+        self.touched: set[str] = set()  # task items entered since the last flush (for progress.report)
 
     def works(self, ti_id: str) -> list[dict]:
         return R.find_eq(self._work, "ti", ti_id)
@@ -295,6 +297,7 @@ class Ledger:
             works = [get(w["id"]) for w in works]
         ti = self._rederive(ti, works, fields)
         self._account(ti, works, +1)
+        self.touched.add(ti_id)
         return ti
 
     def _rederive(self, ti: dict, works: list[dict], fields: dict | None) -> dict:
@@ -329,6 +332,7 @@ class Ledger:
         add_work_share(diff, work, +1)
         if ti.get("acceptance"):
             self._account_acceptance(ti, +1)
+        self.touched.add(ti["id"])
         return ti
 
     def flush(self) -> None:
@@ -340,3 +344,6 @@ class Ledger:
                     apply_diff(accs, acc_id, diff)
         self.diff = {}
         self.acc_diff = {}
+        if self.touched:  # every write of the core reaches the statistics here: tell progress followers too
+            touched, self.touched = self.touched, set()
+            report_moves(self.store, touched)

@@ -26,10 +26,11 @@ Contract:
 * A *subscriber* is a name (``"cloudfactory.oversight"``); ``fn(event)`` is registered for it per store
   (in memory: register again after a restart).  ``event``: ``{"subscriber", "task_id", "item_id",
   "source", "phase", "previous", "state", "at"}``, ``at`` being the ``since`` of the new phase.
-* The core does not watch its own writes (that would cost every write): whoever makes followed items
-  move calls ``check_progress`` after acting -- the simulation engine after each step of a person, with
-  the task item it touched (``task_item``: a task-item id as in ``get_task_item(...)["id"]``; None checks
-  every followed item).  A check compares each followed item's phase with the last one reported and
+* The core reports its own writes: when a write on a task item reaches the statistics (``Ledger.flush``:
+  at once for the single calls, at the end of a ``Session``'s batch) it checks that item
+  (``report_moves``, O(1) when nothing is followed).  ``check_progress`` may also be called directly
+  (``task_item``: a task-item id as in ``get_task_item(...)["id"]``; None checks every followed item),
+  e.g. after a state import.  A check compares each followed item's phase with the last one reported and
   calls the subscriber once per change, under ``store.lock``, in the order of the followed items.
   One change per check: an item seen ``waiting`` and then ``settled`` is reported as one move.
 * The last reported phase is stored (table ``core_progress``, part of the state export), so a check
@@ -149,6 +150,15 @@ def check_progress(store: Store, task_item: str | None = None) -> int:
             fn(event)
             ran += 1
         return ran
+
+
+def report_moves(store: Store, task_items) -> int:
+    """``check_progress`` for each of ``task_items`` (ids): called by the core itself when its writes on
+    those task items reach the statistics (``Ledger.flush``), so no caller has to remember to. O(1) when
+    nothing is followed."""
+    if not len(_table(store)):
+        return 0
+    return sum(check_progress(store, ti) for ti in task_items)
 
 
 def followed(store: Store, subscriber: str | None = None) -> list[dict]:
