@@ -28,7 +28,7 @@ from . import strictjson
 from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
-from .validation import VALIDATOR_MAP
+from .validation import VALIDATOR_MAP, InvalidFields
 from .vendors import VENDORS
 from .vendors.base import Vendor, VendorError
 from .world import World
@@ -199,15 +199,15 @@ def _problem_detail(exc: ProblemException) -> str:
     return str(detail)
 
 
-def _field_from_detail(detail: str) -> str | None:
-    """Connexion's messages name the field as ``'x' is a required property`` or ``... - 'a.b'``."""
-    m = re.search(r"'([^']+)' is a required property", detail)
-    if m:
-        return m.group(1)
-    m = re.search(r" - '([^']+)'$", detail)
-    if m:
-        return m.group(1)
-    return None
+def _control_fields(fields) -> list[dict]:
+    """The control API's ``details``: one entry per bad field."""
+    out = []
+    for f in fields:
+        entry = {"field": f.name, "in": f.where, "rule": f.rule, "message": f.message}
+        if f.rule not in ("anyOf", "oneOf", "allOf", "not") and isinstance(f.expected, (str, int, float, bool, list)):
+            entry["expected"] = f.expected
+        out.append(entry)
+    return out
 
 
 def build_app(vendor: Vendor, world: World, inside_long_operations: bool = False) -> Gate:
@@ -241,14 +241,15 @@ def _connexion_app(vendor: Vendor, strict: bool) -> "MockApp":
     def on_problem(request, exc: ProblemException):
         path = request.url.path
         detail = _problem_detail(exc)
+        fields = exc.fields if isinstance(exc, InvalidFields) else None
         if path.startswith(CONTROL_PREFIX):
-            return _response(None, _control_error(exc.status, detail))
+            return _response(None, _control_error(exc.status, detail, _control_fields(fields) if fields else None))
         if exc.status == 404:
             err = vendor.not_found_route(request.method, path)
         elif exc.status == 405:
             err = vendor.method_not_allowed(request.method, path)
         elif exc.status in (400, 415, 422):
-            err = vendor.bad_request(detail, _field_from_detail(detail))
+            err = vendor.bad_request(detail, None, fields) if fields else vendor.bad_request(detail)
             err.status = 415 if exc.status == 415 else err.status
         elif exc.status in (401, 403):
             err = vendor.error(exc.status, None, detail)

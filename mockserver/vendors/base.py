@@ -53,8 +53,15 @@ class Vendor:
         """Build a VendorError in this vendor's shape."""
         return VendorError(status, {"message": message})
 
-    def bad_request(self, message: str, field_name: str | None = None) -> VendorError:
-        """A request that breaks the contract (validation, bad JSON, too large)."""
+    def bad_request(self, message: str, field_name: str | None = None, fields: list | None = None) -> VendorError:
+        """A request that breaks the contract (validation, bad JSON, too large).
+
+        ``fields``: every bad field of a request the spec refuses (``mockserver.validation.FieldError``:
+        ``path`` as the handlers spell it, ``rule``, ``expected``, ``message``, ``where``), to be rendered
+        all at once in the vendor's envelope; ``message`` is then their joined text. Without ``fields``,
+        ``message`` is one problem of the whole request and ``field_name`` the field it concerns, if any."""
+        if fields:
+            return self.error(400, None, message, {f.name: f.message for f in fields})
         return self.error(400, None, message, field_name)
 
     def not_found_route(self, method: str, path: str) -> VendorError:

@@ -197,7 +197,7 @@ def test_bucket_variant(cloudfactory):
 @pytest.mark.parametrize("change,field,status", [
     ({"media_key": "media-unknown"}, "media_key", 404), ({"configuration_id": "cfg-9"}, "configuration_id", 404),
     ({"media_type": "video"}, "media_type", 409), ({"callback_url": "ftp://x"}, "callback_url", 400),
-    ({"media_key": ""}, "media_key", 400), ({"tags": [{"value": ""}]}, "tags.0.value", 400),
+    ({"media_key": ""}, "media_key", 400), ({"tags": [{"value": ""}]}, "tags[0].value", 400),
 ])
 def test_task_bad_requests(cloudfactory, mock, change, field, status):
     info, _ = _media(cloudfactory, mock)

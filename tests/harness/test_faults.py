@@ -110,16 +110,16 @@ def test_removal_by_id_delete_and_reset(control, clarifai):
 
 
 @pytest.mark.parametrize("spec, words", [
-    ({}, "not valid"),
-    ({"error": {"status": 500}, "drop": True}, "should not be valid"),
+    ({}, "must give one of latency, error, rate_limit, drop"),
+    ({"error": {"status": 500}, "drop": True}, "must not give error and rate_limit, error and drop or rate_limit and drop"),
     ({"latency": {"distribution": "uniform", "min_ms": 1}}, "latency"),
     ({"error": {"status": 200}}, "400"),
-    ({"error": {"status": 500}, "vendor": "nobody"}, "nobody"),
-    ({"error": {"status": 500}, "probability": 2}, "2"),
-    ({"error": {"status": 500}, "times": 0}, "0"),
+    ({"error": {"status": 500}, "vendor": "nobody"}, "vendor: must be one of clarifai, modelarts, cloudfactory"),
+    ({"error": {"status": 500}, "probability": 2}, "probability: must be at most 1"),
+    ({"error": {"status": 500}, "times": 0}, "times: must be at least 1"),
     ({"error": {"status": 500}, "path": "(["}, "regular expression"),
     ({"error": {"status": 500}, "path": "(?=a)b"}, "RE2"),
-    ({"error": {"status": 500}, "path": "a" * 1001}, "too long"),
+    ({"error": {"status": 500}, "path": "a" * 1001}, "path: must have at most 1000 characters"),
     ({"error": {"status": 500, "headers": [{"name": "X-Evil", "value": "a\r\nSet-Cookie: x=1"}]}}, "value"),
     ({"error": {"status": 500, "headers": [{"name": "X-Name", "value": "\u0100"}]}}, "value"),
     ({"error": {"status": 500, "headers": [{"name": "Bad Name", "value": "v"}]}}, "name"),

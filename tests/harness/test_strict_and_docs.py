@@ -38,29 +38,28 @@ def strict():
 def test_missing_required_field_is_named(strict):
     r = strict.post("/v1/things", json={"size": 2})
     assert r.status_code == 400
-    assert r.json() == {"message": "Bad Request", "errors": {"name": "'name' is a required property"}}
+    assert r.json() == {"message": "Bad Request", "errors": {"name": "is required"}}
 
 
 def test_wrong_type_names_field_and_rule(strict):
     r = strict.post("/v1/things", json={"name": "a", "size": "big"})
     assert r.status_code == 400 and set(r.json()["errors"]) == {"size"}
-    assert "is not of type 'integer'" in r.json()["errors"]["size"]
+    assert r.json()["errors"]["size"] == "must be an integer"
 
 
 def test_broken_constraint_names_field_and_rule(strict):
     r = strict.post("/v1/things", json={"name": "a", "size": 0})
-    assert r.status_code == 400 and "minimum of 1" in r.json()["errors"]["size"]
+    assert r.status_code == 400 and r.json()["errors"] == {"size": "must be at least 1"}
 
 
 def test_unknown_body_field_is_named(strict):
     r = strict.post("/v1/things", json={"name": "a", "colour": "red"})
-    assert r.status_code == 400 and "colour" in str(r.json()["errors"])
-    assert "Additional properties are not allowed" in str(r.json()["errors"])
+    assert r.status_code == 400 and r.json()["errors"] == {"colour": "is not a known field"}
 
 
 def test_unknown_query_parameter_is_refused_only_in_strict_mode(strict):
     r = strict.post("/v1/things?colour=red", json={"name": "a"})
-    assert r.status_code == 400 and "colour" in str(r.json()["errors"])
+    assert r.status_code == 400 and r.json()["errors"] == {"colour": "is not a parameter of this operation"}
     with probe_client(strict=False) as lenient:
         assert lenient.post("/v1/things?colour=red", json={"name": "a"}).status_code == 200
 

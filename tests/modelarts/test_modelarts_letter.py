@@ -10,7 +10,8 @@ import pytest
 from ma_support import (DATASET, LABELER, LABELER2, REVIEWER, SAMPLES, SEEDED_TASK, TASKS, TEAM, V2, assert_error, ok)
 from mockserver import core
 from mockserver.vendors.modelarts import media
-from mockserver.vendors.modelarts.messages import humanize
+from mockserver.validation import FieldError
+from mockserver.vendors.modelarts.messages import humanize, plain
 from mockserver.vendors.modelarts.records import member_token
 from mockserver.vendors.modelarts.workspace import DEFAULT
 
@@ -252,12 +253,16 @@ def test_validation_messages_name_the_field_and_the_documented_rule(modelarts, m
 
 
 def test_humanize_keeps_what_it_does_not_know():
-    assert humanize("the x-api-key header is given more than once", "x-api-key") == \
+    """Messages that are not one field's rule (the gate's) are kept; field errors are said from their parts."""
+    assert plain("the x-api-key header is given more than once", "x-api-key") == \
         "the x-api-key header is given more than once"
-    assert humanize("is odd", "size") == "size: is odd"
-    assert humanize("body is not valid JSON\n\nFailed validating...") == "body is not valid JSON"
-    assert humanize("Missing query parameter 'checking_task_id'") == "the query parameter checking_task_id is required"
-    assert humanize("Extra query parameter(s) zz not in spec") == "unknown query parameter(s): zz"
+    assert plain("is odd", "size") == "size: is odd"
+    assert plain("body is not valid JSON\n\nFailed validating...", "body") == "body is not valid JSON"
+    assert humanize(FieldError("checking_task_id", "required", True, "is required", "query")) == \
+        "the query parameter checking_task_id is required"
+    assert humanize(FieldError("zz", "additionalProperties", False, "is not a parameter", "query")) == \
+        "unknown query parameter zz"
+    assert humanize(FieldError("size", "multipleOf", 2, "must be a multiple of 2")) == "size must be a multiple of 2"
 
 
 def test_batch_comment_is_all_or_nothing(modelarts, mock):

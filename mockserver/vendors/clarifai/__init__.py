@@ -29,7 +29,8 @@ CONN_INVALID_REQUEST = 11102
 CONN_METHOD_NOT_ALLOWED = 11103
 FAILURE = 10020
 SEARCH_INVALID_REQUEST = 40002
-# A schema error inside one search (``searches[0].query...``) is SEARCH_INVALID_REQUEST, as the handler's own.
+# A schema error inside one search (the field path ``searches[0].query...``) is SEARCH_INVALID_REQUEST, as the
+# handler's own.
 SEARCH_FIELD = re.compile(r"^searches\[\d+\]\.")
 
 # The gRPC front door (grpc_server.py) listens here unless told otherwise (``--clarifai-grpc-port``).
@@ -78,12 +79,15 @@ class ClarifaiVendor(Vendor):
             details = f"{details}: {message}"
         return VendorError(http_status, self._body(status(code, desc, str(details) if details is not None else None)))
 
-    def bad_request(self, message, field_name=None):
-        if field_name and message.endswith(f" - '{field_name}'"):  # the schema's path, written as the handlers do
-            message = message[:-len(f" - '{field_name}'")]
-            field_name = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", field_name)
-        details = f"{field_name}: {message}" if field_name and field_name not in message else message
-        if field_name and SEARCH_FIELD.match(field_name):  # inside a search's query, as ``searches.py`` answers
+    def bad_request(self, message, field_name=None, fields=None):
+        """``status.details`` names every bad field: ``inputs[0].data: must be ...; tasks[1].name: is required``."""
+        if fields:
+            details = "; ".join(f"{f.name}: {f.message}" for f in fields)
+            first = fields[0].path
+        else:
+            details = f"{field_name}: {message}" if field_name and field_name not in message else message
+            first = field_name or ""
+        if SEARCH_FIELD.match(first):  # inside a search's query, as ``searches.py`` answers
             return VendorError(400, self._body(status(SEARCH_INVALID_REQUEST, "Invalid search request", details)))
         return VendorError(400, self._body(status(CONN_INVALID_REQUEST, "Invalid request", details)))
 

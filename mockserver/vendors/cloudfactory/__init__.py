@@ -26,11 +26,6 @@ _WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
 _PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
 _OVERSIGHT = ("/v1/tasks", "/v1/media")
 MESSAGES = {400: "Bad Request", 404: "Not found", 409: "Conflict"}
-_PARAM_MESSAGE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*): ")
-_BODY_PATH = re.compile(r" - '([A-Za-z_][A-Za-z0-9_]*)(?:\.[^']*)?'$")
-_REQUIRED = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is a required property")
-
-
 
 
 def _quiet_multiple_content_types(record: logging.LogRecord) -> bool:
@@ -55,11 +50,13 @@ class CloudFactoryVendor(Vendor):
             body["errors"] = details if isinstance(details, (dict, list)) else {str(details): message}
         return VendorError(http_status, body)
 
-    def bad_request(self, message, field_name=None):
-        message = message.split("\n\n")[0]  # Connexion appends the whole schema after a blank line
-        if not field_name:  # name the field when Connexion's message does: "from: ..." or "... - 'media_key'"
-            m = _PARAM_MESSAGE.match(message) or _BODY_PATH.search(message) or _REQUIRED.search(message)
-            field_name = m.group(1) if m else None
+    def bad_request(self, message, field_name=None, fields=None):
+        """``{"message": "Bad Request", "errors": {"<field>": "<what it must be>", ...}}``, every bad field."""
+        if fields:
+            errors: dict[str, str] = {}
+            for f in fields:  # two rules broken by one field: both said
+                errors[f.name] = f"{errors[f.name]}; {f.message}" if f.name in errors else f.message
+            return VendorError(400, {"message": "Bad Request", "errors": errors})
         return VendorError(400, {"message": "Bad Request", "errors": {field_name or "body": message}})
 
     def not_found_route(self, method, path):

@@ -10,7 +10,7 @@ import uuid
 from ..base import RawRequest, Vendor, VendorError
 from .errors import from_core
 from .media import PREFIX as MEDIA_PREFIX
-from .messages import humanize
+from .messages import humanize, plain
 from .signature import verify_request
 
 
@@ -26,9 +26,10 @@ class ModelArtsVendor(Vendor):
         msg = message if details is None or str(details) in message else f"{message} ({details})"
         return VendorError(http_status, {"error_code": code, "error_msg": msg})
 
-    def bad_request(self, message, field_name=None):
-        return VendorError(400, {"error_code": "ModelArts.0101",
-                                 "error_msg": f"Invalid parameter: {humanize(message, field_name)}"})
+    def bad_request(self, message, field_name=None, fields=None):
+        """``Invalid parameter: <field> <rule>; <field> <rule>``: every bad field, in ModelArts' words."""
+        text = "; ".join(dict.fromkeys(humanize(f) for f in fields)) if fields else plain(message, field_name)
+        return VendorError(400, {"error_code": "ModelArts.0101", "error_msg": f"Invalid parameter: {text}"})
 
     def not_found_route(self, method, path):
         return VendorError(404, {"error_code": "ModelArts.4204", "error_msg": f"The API does not exist or has not been published: {method} {path}"})

@@ -1,17 +1,16 @@
-"""Validation messages for people: Connexion's and jsonschema's wording rewritten as ModelArts would say it.
+"""Validation messages for people, as ModelArts would say them.
 
-The request validator reports ``"'bad name!' does not match '^[A-Za-z0-9_-]{1,64}$' - 'workforce_name'"``
-or ``"[] is not valid under any of the given schemas - 'workforces_config.workforces.0.workers.0.role'"``:
-the offending value (which may be megabytes long), the schema's regular expression, and a dotted path.
-``humanize`` turns such a message into ``workforce_name must be 1 to 64 letters, digits, underscores (_)
-or hyphens (-)`` or ``workforces_config.workforces[0].workers[0].role must be 0 (labeler), 1 (reviewer)
-or 2 (team administrator) ...``: the field, then the rule, in the words of the ModelArts pages where they
-state it (``HINTS``), never the value sent nor a schema.  A message it does not recognise is kept as it
-is, cut at the first blank line (Connexion appends the whole schema there).
+The request validator reports each bad field as a ``FieldError`` (``mockserver/validation.py``): its path
+(``workforces_config.workforces[0].workers[0].role``), the rule it broke (the jsonschema keyword) and that
+rule's value. ``humanize`` says it in ModelArts' words: ``workforce_name must be 1 to 64 letters, digits,
+underscores (_) or hyphens (-)`` or ``workforces_config.workforces[0].workers[0].role must be 0 (labeler),
+1 (reviewer) or 2 (team administrator) ...``: the field, then the rule, in the words of the ModelArts pages
+where they state it (``HINTS``), never the value sent nor a schema. ``plain`` keeps a message that is not
+about one field's rule (a body that is not JSON, a header given twice) as it is.
 """
 from __future__ import annotations
 
-import re
+from ...validation import FieldError, branches_text, options_text, types_text
 
 # What a value must be, per field, in the documentation's words (the last part of the field path).
 HINTS = {
@@ -31,87 +30,65 @@ HINTS = {
     "label_type": "a label type: 0, 1, 3, 100, 101, 102, 103, 200, 201, 202, 400, 600 or 900",
     "action": "0 (pass all), 1 (reject all), 2 (cancel), 3 (list conflicts), 4 or 5",
 }
-TYPES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
-         "object": "a JSON object", "array": "a list", "null": "null"}
-
-_PATH = re.compile(r"^(?P<msg>.*?) - '(?P<path>[^']*)'$", re.S)
-_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*): (?P<msg>.*)$", re.S)
-_RULES = [
-    (re.compile(r"^'(?P<name>[^']+)' is a required property$"), "required"),
-    (re.compile(r"^.* is not of type (?P<types>'[a-z]+'(?:, '[a-z]+')*)$", re.S), "type"),
-    (re.compile(r"^.* does not match '.*'$", re.S), "pattern"),
-    (re.compile(r"^.* is not one of \[(?P<options>.*)\]$", re.S), "enum"),
-    (re.compile(r"^.* is not valid under any of the given schemas$", re.S), "any"),
-    (re.compile(r"^.* is greater than or equal to the maximum of (?P<n>\S+)$", re.S), "xmax"),
-    (re.compile(r"^.* is less than or equal to the minimum of (?P<n>\S+)$", re.S), "xmin"),
-    (re.compile(r"^.* is greater than the maximum of (?P<n>\S+)$", re.S), "max"),
-    (re.compile(r"^.* is less than the minimum of (?P<n>\S+)$", re.S), "min"),
-    (re.compile(r"^.* is too long$", re.S), "long"),
-    (re.compile(r"^.* (is too short|should be non-empty)$", re.S), "short"),
-    (re.compile(r"^Additional properties are not allowed \((?P<names>.*) (was|were) unexpected\)$", re.S), "extra"),
-    (re.compile(r"^Missing (?P<where>\w+) parameter '(?P<name>[^']+)'$"), "missing"),
-    (re.compile(r"^Extra (?P<where>\w+) parameter\(s\) (?P<names>.+) not in spec$"), "unknown"),
-    (re.compile(r"^RequestBody is required$"), "nobody"),
-]
 
 
-def field_path(dotted: str) -> str:
-    """``workforces_config.workforces.0.workers.0.role`` -> ``workforces_config.workforces[0].workers[0].role``."""
-    out = ""
-    for part in dotted.split("."):
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out
+_UNITS = {"minLength": "characters", "maxLength": "characters", "minItems": "items", "maxItems": "items",
+          "minProperties": "members", "maxProperties": "members"}
 
 
 def _must(field: str, rule: str) -> str:
     return f"{field} must be {rule}" if field else f"the body must be {rule}"
 
 
-def humanize(detail: str, field: str | None = None) -> str:
-    """A validation message for people (see the module's docstring)."""
-    text = str(detail or "").split("\n\n")[0].strip()
-    parent = None  # the object a required property is missing from
-    m = _PATH.match(text)
-    if m:
-        text, field = m.group("msg"), field_path(m.group("path"))
-        parent = field
-    else:
-        p = _PARAM.match(text)
-        if p and not text.startswith(("Missing ", "Extra ")):
-            text, field = p.group("msg"), p.group("name")
-        elif field == "body":
-            field = None
-    name = (field or "").rsplit(".", 1)[-1].split("[", 1)[0]
+def humanize(error: FieldError) -> str:
+    """One bad field, in ModelArts' words (see the module's docstring)."""
+    field, rule, expected = error.path, error.rule, error.expected
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    parameter = error.where != "body"
+    name = field.rsplit(".", 1)[-1].split("[", 1)[0]
     hint = HINTS.get(name)
-    for rx, kind in _RULES:
-        r = rx.match(text)
-        if not r:
-            continue
-        if kind == "required":
-            return f"{parent + '.' if parent else ''}{r.group('name')} is required"
-        if kind == "type":
-            types = [t.strip(" '") for t in r.group("types").split(",")]
-            return _must(field, " or ".join(TYPES.get(t, t) for t in types))
-        if kind == "pattern":
-            return _must(field, hint or "in the documented form")
-        if kind == "enum":
-            options = ", ".join(o.strip() for o in r.group("options").split(",") if o.strip() not in ("''", ""))
-            return _must(field, hint or f"one of {options}")
-        if kind == "any":
-            return _must(field, hint or "one of the documented forms")
-        if kind in ("max", "min", "xmax", "xmin"):
-            words = {"max": "at most", "min": "at least", "xmax": "less than", "xmin": "greater than"}[kind]
-            return _must(field, f"{words} {r.group('n')}")
-        if kind == "long":
-            return f"{field} is too long: {hint}" if hint else f"{field} is too long"
-        if kind == "short":
-            return f"{field} must not be empty"
-        if kind == "extra":
-            return f"unknown field(s) {r.group('names')}{' in ' + field if field else ''}"
-        if kind == "missing":
-            return f"the {r.group('where')} parameter {r.group('name')} is required"
-        if kind == "unknown":
-            return f"unknown {r.group('where')} parameter(s): {r.group('names')}"
-        if kind == "nobody":
-            return "a JSON body is required"
-    return f"{field}: {text}" if field and field not in text else text
+    if rule == "required":
+        if parameter:
+            return f"the {error.where} parameter {field} is required"
+        return f"{field} is required" if field else "a JSON body is required"
+    if rule == "additionalProperties":
+        if parameter:
+            return f"unknown {error.where} parameter {field}"
+        parent, _, last = field.rpartition(".")
+        return f"unknown field {last}{' in ' + parent if parent else ''}"
+    if rule == "type":
+        return _must(field, types_text(expected))
+    if rule == "pattern":
+        return _must(field, hint or "in the documented form")
+    if rule == "format":
+        return _must(field, hint or f"a valid {expected}")
+    if rule == "enum":
+        return _must(field, hint or f"one of {options_text(v for v in expected if v != '')}")
+    if rule in ("anyOf", "oneOf"):
+        if hint:
+            return _must(field, hint)
+        words = branches_text(expected)
+        return f"{field or 'the body'} must {words}" if words else _must(field, "one of the documented forms")
+    if rule in ("minimum", "maximum"):
+        exclusive = schema.get("exclusiveMinimum" if rule == "minimum" else "exclusiveMaximum") is True
+        words = {("minimum", False): "at least", ("minimum", True): "greater than",
+                 ("maximum", False): "at most", ("maximum", True): "less than"}[rule, exclusive]
+        return _must(field, f"{words} {expected}")
+    if rule in ("minLength", "minItems", "minProperties"):
+        if expected == 1:
+            return f"{field or 'the body'} must not be empty"
+        return f"{field or 'the body'} must have at least {expected} {_UNITS[rule]}"
+    if rule in ("maxLength", "maxItems", "maxProperties"):
+        if hint:
+            return f"{field} is too long: {hint}"
+        return f"{field or 'the body'} is too long: at most {expected} {_UNITS[rule]}"
+    return f"{field or 'the body'} {error.message}"
+
+
+def plain(message: str, field: str | None = None) -> str:
+    """A message that is not one field's rule, kept as it is (cut at the first blank line, where
+    Connexion appends a schema), prefixed with the field when it does not name it already."""
+    text = str(message or "").split("\n\n")[0].strip()
+    if field and field != "body" and field not in text:
+        return f"{field}: {text}"
+    return text
