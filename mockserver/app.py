@@ -290,9 +290,7 @@ def _connexion_app(vendor: Vendor, strict: bool) -> "MockApp":
 
 
 def build_apps(world: World, vendors: list[str] | None = None) -> dict[str, Gate]:
-    from .control import faults, journal
+    """The vendors' gates with faults and journal: steps 4-6 of ``mockserver/compose.py``."""
+    from .compose import build_gates
 
-    gates = {name: build_app(VENDORS[name], world) for name in (vendors or list(VENDORS))}
-    faults.install(world, gates.values())  # before: may answer instead of the handler
-    journal.install(world, gates.values())  # after: records every vendor request and answer
-    return gates
+    return build_gates(world, vendors)

@@ -80,7 +80,7 @@ class Gate:
             # A long state operation runs in a worker thread: wait for the state without holding the loop.
             while self.world.busy:
                 await asyncio.sleep(0.002)
-        scheduler = self.world.services.get("scheduler")
+        scheduler = self.world.scheduler
         if scheduler is not None and not self.world.busy:  # scaled real time: due events happen before anyone looks
             scheduler.run_due()
         raw, error = await self._read(scope, receive)

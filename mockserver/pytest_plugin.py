@@ -171,12 +171,11 @@ def _shipped_scenario(name: str) -> Path | None:
         return None
 
 
-def _load_scenario(world, path: Path) -> None:
+def _can_load_scenarios() -> None:
     try:
-        from mockserver.scenario_hook import load_scenario
+        import mockserver.scenario_hook  # noqa: F401
     except ImportError:
         pytest.skip(f"{MARKER}: this mockserver cannot load scenarios (no mockserver.scenario_hook)")
-    load_scenario(world, str(path))
 
 
 # -- building the two modes -------------------------------------------------------------------------
@@ -209,10 +208,10 @@ def _inprocess_server(scenario: Path | None):
 
     from mockserver.testing import InProcess, new_world
 
-    world = new_world()
     if scenario is not None:
-        _load_scenario(world, scenario)
-    stand_in = InProcess(world)
+        _can_load_scenarios()
+    # compose.build_world (world, scheduler, seeding or the scenario), then compose.build_gates.
+    stand_in = InProcess(new_world(scenario=None if scenario is None else str(scenario)))
     transports = {name: _drop_aware_transport(gate, stand_in.world.urls[name]) for name, gate in stand_in.gates.items()}
     first = next(iter(transports))
 

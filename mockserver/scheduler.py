@@ -114,10 +114,16 @@ class Scheduler:
 
 
 def scheduler_of(world) -> Scheduler:
-    """The world's scheduler, created on first use; re-read from the store after a reset or a state import."""
+    """The world's scheduler, created on first use (``compose.build_world`` does it first of all); re-read
+    from the store after a reset or a state import.
+
+    Order: its rebuild goes to the front of ``on_reset`` (``first``: due events are known before anything
+    re-seeded schedules more) and into ``on_load`` when it is created, which is before any simulation
+    registers its resume there (``simulation.loader.install`` and ``Simulation()`` create it first), so
+    an imported state's events are in the heap before the simulation resumes from them."""
     def create(w):
         sched = Scheduler(w)
-        w.services.setdefault("load_hooks", []).append(lambda _: sched.rebuild())
+        w.on_load.append(lambda _: sched.rebuild())
         return sched
 
     return world.service("scheduler", create, on_reset=Scheduler.rebuild, first=True)

@@ -98,7 +98,7 @@ async def _tick(world: World, interval: float = 0.1) -> None:
     """In scaled real time, run due events (Oversight states, retries, simulated work) as time passes."""
     while True:
         await asyncio.sleep(interval)
-        scheduler = world.services.get("scheduler")
+        scheduler = world.scheduler
         if scheduler is not None and world.clock.mode != "manual" and not world.busy:
             try:
                 scheduler.run_due()
@@ -153,7 +153,7 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
     cannot be listened on (the sockets already bound are closed). With ``grpc_port`` (0: a free one), Clarifai
     is also served over gRPC there, on the same host (``world.urls["clarifai_grpc"]``)."""
     host = world.settings.host
-    gates = build_apps(world, list(ports))
+    gates = build_apps(world, list(ports))  # compose steps 4-6: gates, faults, journal
     if not quiet:
         from . import accesslog
 
@@ -246,7 +246,6 @@ async def serve(world: World, ports: dict[str, int], ports_file: str | None = No
         for _, sock in servers:
             sock.close()
         persister.stop()
-    for hook in world.services.get("shutdown_hooks", []):
-        hook()
+    world.shutdown()  # the on_shutdown hooks: the webhook sender's threads and client closed
     if not quiet:
         print("stopped", file=sys.stderr, flush=True)

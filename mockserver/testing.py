@@ -13,24 +13,22 @@ import httpx
 from .world import Settings, World
 
 
-def new_world(workspace: dict | None = None, settings: Settings | None = None) -> World:
-    """A fresh world holding the embedded default workspace (or ``workspace``)."""
-    from .workspace import seed_workspace
+def new_world(workspace: dict | None = None, settings: Settings | None = None, scenario=None) -> World:
+    """A fresh world holding the embedded default workspace (or ``workspace``), or ``scenario`` (a file or
+    a ``Scenario``) loaded: ``compose.build_world``."""
+    from .compose import build_world
 
-    world = World(settings or Settings())
-    world.reset_hooks.append(lambda w: seed_workspace(w, workspace))
-    seed_workspace(world, workspace)
-    return world
+    return build_world(settings or Settings(), workspace=workspace, scenario=scenario)
 
 
 class InProcess:
     """The three vendor apps over httpx's ASGI transport: no sockets, same code path as the server."""
 
     def __init__(self, world: World | None = None):
-        from .app import build_apps
+        from .compose import build_gates
 
         self.world = world or new_world()
-        self.gates = build_apps(self.world)
+        self.gates = build_gates(self.world)
         for name in self.gates:
             self.world.urls.setdefault(name, f"http://{name}.local")
 

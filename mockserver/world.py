@@ -2,6 +2,16 @@
 
 Handlers reach it through ``current_world()`` (a context variable set by the request gate), so the
 same handler code serves a socket server and the in-process transport alike.
+
+One lifecycle, three lists of hooks ``(world) -> None``, run in list order:
+
+* ``on_reset``    by ``reset()``, after the store is cleared (scheduler re-read, vendors re-seeded, the
+                  scenario's people restarted, journal/faults/dashboard forgotten);
+* ``on_load``     by ``loaded()``, after a state import (``PUT /_mock/state``, and the restore of the
+                  state before a failed import): scheduler re-read, then the simulation resumed;
+* ``on_shutdown`` by ``shutdown()``, once the server has stopped serving (webhook sender closed).
+
+``mockserver/compose.py`` builds a world and registers its hooks in a visible order.
 """
 from __future__ import annotations
 
@@ -10,10 +20,17 @@ import contextvars
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .core import event_time, use_clock
 from .store import Store
+
+if TYPE_CHECKING:  # at run time these would import the world back (cycles)
+    from .scheduler import Scheduler
+    from .simulation.engine import Simulation
+    from .simulation.scenario import Scenario
+
+Hook = Callable[["World"], None]
 
 _world: contextvars.ContextVar["World"] = contextvars.ContextVar("mockserver_world")
 _principal: contextvars.ContextVar[Any] = contextvars.ContextVar("mockserver_principal", default=None)
@@ -82,9 +99,17 @@ class World:
         self.clock = clock or Clock()
         self.workspace: dict = {}
         self.urls: dict[str, str] = {}  # vendor -> base URL, once listening
-        # Hooks run by ``reset`` after the store is cleared (vendors re-seed, simulation restarts).
-        self.reset_hooks: list[Callable[["World"], None]] = []
-        self.services: dict[str, Any] = {}  # long-lived helpers: journal, faults, simulation...
+        # The loaded scenario and the simulation running its people (or a crew-only one: ``simulation.crew``).
+        self.simulation: Simulation | None = None
+        self.scenario: Scenario | None = None
+        # True while a scenario's ``requests`` run (``simulation.loader.install``): a crew enlisted by
+        # one of them is only stored, and joins the simulation the load starts next.
+        self.scenario_loading = False
+        # The lifecycle (see the module): hooks run in list order.
+        self.on_reset: list[Hook] = []
+        self.on_load: list[Hook] = []
+        self.on_shutdown: list[Hook] = []
+        self.services: dict[str, Any] = {}  # named long-lived helpers (``service``): journal, faults, scheduler...
         # Long state operations (scenario load, import, reset) run off the event loop, one at a time;
         # while ``busy``, requests wait for the state in the gate instead of the loop waiting for the lock.
         self.busy = 0
@@ -93,15 +118,27 @@ class World:
         # sets it again in the gate.
         set_current_world(self)
 
+    @property
+    def reset_hooks(self) -> list[Hook]:
+        """Deprecated name of ``on_reset`` (the same list), kept for callers outside this package's
+        composition (``mockserver/cli.py``'s ``build_world``); use ``on_reset``."""
+        return self.on_reset
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        """The scheduler, once created (``scheduler.scheduler_of``, done first by ``compose.build_world``)."""
+        return self.services.get("scheduler")
+
     def service(self, name: str, factory: Callable[["World"], Any], on_reset: Callable[[Any], None] | None = None,
                 first: bool = False) -> Any:
         """The long-lived helper ``name`` (journal, faults, scheduler...), created by ``factory`` on first use;
-        ``on_reset(helper)`` then runs on every reset (before the other hooks when ``first``)."""
+        ``on_reset(helper)`` is then added to ``on_reset`` (at its front when ``first``, so it runs before
+        the hooks already there)."""
         helper = self.services.get(name)
         if helper is None:
             helper = self.services[name] = factory(self)
             if on_reset is not None:
-                self.reset_hooks.insert(0 if first else len(self.reset_hooks), lambda w: on_reset(helper))
+                self.on_reset.insert(0 if first else len(self.on_reset), lambda w: on_reset(helper))
         return helper
 
     async def off_loop(self, fn: Callable[..., Any], *args) -> Any:
@@ -118,10 +155,23 @@ class World:
             self.busy -= 1
 
     def reset(self) -> None:
+        """Back to the start: clear the store, then run the ``on_reset`` hooks in order."""
         with self.store.lock:
             self.store.clear()
-            for hook in list(self.reset_hooks):
+            for hook in list(self.on_reset):
                 hook(self)
+
+    def loaded(self) -> None:
+        """A whole state was just put into the store (an import, or the state before a failed one put
+        back): run the ``on_load`` hooks in order, under the store's (re-entrant) lock."""
+        with self.store.lock:
+            for hook in list(self.on_load):
+                hook(self)
+
+    def shutdown(self) -> None:
+        """The server stopped serving: run the ``on_shutdown`` hooks in order."""
+        for hook in list(self.on_shutdown):
+            hook(self)
 
     def now(self) -> float:
         """Virtual now: the time of the event being recorded (seeding, a simulated event), else the clock.

@@ -67,8 +67,7 @@ class FaultError(ValueError):
 
 def world_seed(world) -> int:
     """The world's seed: ``settings.extra['seed']``, else the loaded scenario's, else 0."""
-    scenario = world.services.get("scenario")
-    seed = world.settings.extra.get("seed", getattr(scenario, "seed", None) or world.services.get("seed", 0))
+    seed = world.settings.extra.get("seed", getattr(world.scenario, "seed", None) or 0)
     try:
         return int(seed)
     except (TypeError, ValueError):

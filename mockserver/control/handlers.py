@@ -81,8 +81,7 @@ def _all_or_nothing(world, apply, failed: str, replaces_everything: bool = False
                 world.store.restore(held)
             else:
                 world.store.load(held)
-            for hook in world.services.get("load_hooks", []):
-                hook(world)
+            world.loaded()  # the services follow the state put back (scheduler, simulation)
             reason = str(exc) if isinstance(exc, ValueError) else f"it does not load ({type(exc).__name__})"
             raise _bad(f"{failed}: {reason}", status=status) from None
 
@@ -97,8 +96,7 @@ async def put_state(body):
     def apply():
         check_events(body.get("scheduler_events") or [])  # also rebuilt on load, if a scheduler runs
         world.store.load(body)
-        for hook in world.services.get("load_hooks", []):
-            hook(world)
+        world.loaded()  # scheduler re-read first, then the simulation resumes (see World.on_load)
 
     await world.off_loop(_all_or_nothing, world, apply, "state not imported", True)
     return {"status": "imported", "tables": len(body)}
@@ -205,8 +203,8 @@ async def get_fault(fault_id):
 # -- scenario (simulation) ---------------------------------------------------------------------------
 async def get_scenario():
     world = current_world()
-    scenario = world.services.get("scenario")
-    sim = world.services.get("simulation")
+    scenario = world.scenario
+    sim = world.simulation
     if scenario is None:
         return {"name": None, "people": []}
     return {"name": scenario.name, "seed": scenario.seed, "origin": scenario.origin,

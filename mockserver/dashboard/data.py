@@ -284,7 +284,7 @@ class Dashboard:
     def _simulation(self):
         """The world's simulation, hooked for samples; a new run (or a state import, which resumes the
         run from the stored state) starts the series and the judging over."""
-        sim = self.world.services.get("simulation")
+        sim = self.world.simulation
         if sim is not self._sim or (sim is not None and sim.events < self._events):
             self.series.clear()
             self.judge.clear()
@@ -350,7 +350,7 @@ class Dashboard:
             self._sample(sim, stats, clock["now"])
             tasks_out = [self._task_summary(t, stats[t["id"]]) for t in tasks]
             workers_out = self._workers(sim, tasks, stats, clock["now"])
-        scenario = world.services.get("scenario")
+        scenario = world.scenario
         from mockserver.control.faults import faults_of
 
         out = {
@@ -483,7 +483,7 @@ class Dashboard:
         store = self.world.store
         ti = core.get_task_item(store, task_id, item_id, source)
         works = core.list_work(store, task_id, item_id, ti["source"])
-        sim = self.world.services.get("simulation")
+        sim = self.world.simulation
         with core.session(store) as s:
             task = s.task(task_id)
             if task is None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from .engine import CREW, Simulation
 from .scenario import Scenario
 
-LOADING = "scenario_loading"  # world.services flag set by ``loader.install`` while requests run
 CREW_ONLY = "<crew>"
 
 
@@ -28,12 +27,13 @@ def _crew_only(sim) -> bool:
 
 
 def _new_crew_only(world, seed: int) -> Simulation:
-    sim = Simulation(world, Scenario(doc={"poll_seconds": 30}, origin=CREW_ONLY, seed=seed))
-    world.services["simulation"] = sim
-    if not world.services.get("crew_hooks"):
-        world.services["crew_hooks"] = True
-        world.reset_hooks.insert(0, _on_reset)
-        world.services.setdefault("load_hooks", []).append(_on_load)
+    sim = Simulation(world, Scenario(doc={"poll_seconds": 30}, origin=CREW_ONLY, seed=seed))  # makes the scheduler
+    world.simulation = sim
+    if _on_reset not in world.on_reset:
+        # Front of on_reset: the crew-only run is dropped before anything re-seeded could enlist again.
+        # On load, after the scheduler's rebuild (the Simulation above made the scheduler first).
+        world.on_reset.insert(0, _on_reset)
+        world.on_load.append(_on_load)
     return sim
 
 
@@ -41,13 +41,13 @@ def enlist(world, specs: list[dict], seed: int = 0) -> list[str]:
     """Make the people of ``specs`` simulated (see the module). Returns the ids that were new."""
     store = world.store
     with store.lock:
-        sim = world.services.get("simulation")
+        sim = world.simulation
         known = set(sim.scenario_people) if sim is not None and not _crew_only(sim) else set()
         coll = store.table(CREW)
         fresh = [s for s in specs if s["id"] not in known and s["id"] not in coll]
         for spec in fresh:
             coll.insert({"id": spec["id"], "spec": dict(spec), "seed": seed})
-        if not fresh or world.services.get(LOADING):
+        if not fresh or world.scenario_loading:
             return [s["id"] for s in fresh]
         now = world.now()
         if sim is None:
@@ -61,15 +61,15 @@ def enlist(world, specs: list[dict], seed: int = 0) -> list[str]:
 
 def _on_reset(world) -> None:
     """The store was cleared: a crew-only simulation has nothing left to do (scenario ones restart on their own)."""
-    sim = world.services.get("simulation")
+    sim = world.simulation
     if _crew_only(sim):
         sim.stop()
-        world.services.pop("simulation", None)
+        world.simulation = None
 
 
 def _on_load(world) -> None:
     """A state was imported: resume the crew it holds (scenario simulations resume on their own)."""
-    sim = world.services.get("simulation")
+    sim = world.simulation
     has_crew = len(world.store.table(CREW)) > 0
     if sim is None and has_crew:
         sim = _new_crew_only(world, world.store.table(CREW).all()[0].get("seed", 0))
@@ -79,4 +79,4 @@ def _on_load(world) -> None:
             sim.resume()
         else:
             sim.stop()
-            world.services.pop("simulation", None)
+            world.simulation = None

@@ -53,7 +53,7 @@ CREW = "sim_crew"  # people enlisted at run time: {"id", "spec"} (``crew.enlist`
 
 @handler(TICK)
 def _on_tick(world, payload) -> None:
-    sim = world.services.get("simulation")
+    sim = world.simulation
     if sim is not None:
         sim.on_tick()
 

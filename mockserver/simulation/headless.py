@@ -19,10 +19,10 @@ import threading
 import time
 from typing import Callable
 
+from mockserver.compose import build_world
 from mockserver.world import Settings, World
 
 from . import report as report_mod
-from .loader import install
 from .scenario import Scenario, parse_time
 
 DEFAULT_START = 1704067200.0  # 2024-01-01T00:00:00Z, when a scenario gives no start
@@ -98,10 +98,9 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None,
     started = time.perf_counter()
     clock = scenario.clock()
     start = clock.get("now", DEFAULT_START)
-    world = World(Settings())
-    world.clock.set(mode="manual", now=start)
     scenario.doc["clock"] = {"mode": "manual", "start": start}  # headless is always on a manual clock
-    sim = install(world, scenario, fast=True)
+    world = build_world(Settings(), scenario=scenario, fast=True)  # install sets that clock, then seeds
+    sim = world.simulation
     setup_seconds = time.perf_counter() - started
     if progress is not None or should_stop is not None:
         def on_progress(s) -> None:

@@ -53,7 +53,7 @@ class ScenarioHook:
         self.defer_start = False
 
     def __call__(self, world) -> None:
-        old = world.services.get("simulation")
+        old = world.simulation
         if old is not None:
             old.stop()
         now = world.clock.now()
@@ -71,20 +71,21 @@ class ScenarioHook:
 
     def start(self, world, now: float) -> Simulation:
         sim = Simulation(world, self.scenario, fast=self.fast)
-        world.services["simulation"] = sim
-        world.services["scenario"] = self.scenario
+        world.simulation = sim
+        world.scenario = self.scenario
         sim.start(now)
         return sim
 
 
 def _is_default_seed(hook) -> bool:
-    # The CLI and ``testing.new_world`` register ``lambda w: seed_workspace(w...)``: a scenario replaces it.
+    # ``compose.build_world`` (and the CLI's ``build_world``) register a hook calling ``seed_workspace``:
+    # a scenario replaces it.
     code = getattr(hook, "__code__", None)
     return code is not None and "seed_workspace" in code.co_names + code.co_freevars
 
 
 def _resume(world) -> None:
-    sim = world.services.get("simulation")
+    sim = world.simulation
     if sim is not None:
         sim.resume()
 
@@ -92,23 +93,26 @@ def _resume(world) -> None:
 def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> Simulation:
     """Make ``sc`` the world's scenario: clock, reset hook, seeding, people (or resume a restored state)."""
     check_providers(sc.doc, sc.origin)
-    old = world.services.get("simulation")
+    old = world.simulation
     if old is not None:
         old.stop()
-    world.reset_hooks[:] = [h for h in world.reset_hooks if not (_is_default_seed(h) or isinstance(h, ScenarioHook))]
+    # The scenario's hook replaces the default seeding (and an earlier scenario's) in on_reset, appended:
+    # after the scheduler's rebuild (first); before the journal/faults clearing when composed
+    # (``compose.build_world`` loads it before the gates exist), after them when loaded on a running
+    # world (``POST /_mock/scenario``); those do not depend on each other.
+    world.on_reset[:] = [h for h in world.on_reset if not (_is_default_seed(h) or isinstance(h, ScenarioHook))]
     hook = ScenarioHook(sc, fast)
-    world.reset_hooks.append(hook)
-    if not world.services.get("simulation_load_hook"):
+    world.on_reset.append(hook)
+    if _resume not in world.on_load:
         from mockserver.scheduler import scheduler_of
 
-        scheduler_of(world)  # its own load hook must run before ours
-        world.services.setdefault("load_hooks", []).append(_resume)
-        world.services["simulation_load_hook"] = True
+        scheduler_of(world)  # order: the scheduler's on_load rebuild must be registered (and run) before _resume
+        world.on_load.append(_resume)
     if restored:
         world.workspace = sc.workspace()
         sim = Simulation(world, sc, fast=fast)
-        world.services["simulation"] = sim
-        world.services["scenario"] = sc
+        world.simulation = sim
+        world.scenario = sc
         sim.resume()
         return sim
     clock = sc.clock()
@@ -116,19 +120,19 @@ def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> 
         world.clock.set(**clock)
     if not sc.doc.get("requests"):
         world.reset()
-        return world.services["simulation"]
+        return world.simulation
     hook.defer_start = True
     try:
         world.reset()
     finally:
         hook.defer_start = False
     now = world.clock.now()
-    world.services["scenario_loading"] = True  # a crew enlisted by a request joins the simulation started below
+    world.scenario_loading = True  # a crew enlisted by a request joins the simulation started below
     try:
         with core.at(now):
             run_requests(world, sc)
     finally:
-        world.services.pop("scenario_loading", None)
+        world.scenario_loading = False
     with world.store.lock:
         hook.snapshot = {k: v for k, v in world.store.export().items() if k not in EXCLUDED_FROM_SNAPSHOT}
         return hook.start(world, now)

@@ -16,7 +16,7 @@ from mockserver import core
 
 def build(world, sim=None) -> dict:
     store = world.store
-    sim = sim or world.services.get("simulation")
+    sim = sim or world.simulation
     people = dict.fromkeys(sim.people if sim else [])
     per_worker: dict[str, dict] = {}
     tasks_out = []

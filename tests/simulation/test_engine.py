@@ -148,7 +148,7 @@ def test_reviewers_catch_wrong_work():
     m, c = _load(SMALL.replace("accuracy: 0.8", "accuracy: 0.5").replace("catch_rate: 0.9", "catch_rate: 1.0")
                  .replace("request_changes_share: 0.5", "request_changes_share: 0.0"))
     c.post("/_mock/clock", json={"advance": 86400})
-    sim = m.world.services["simulation"]
+    sim = m.world.simulation
     task = core.get_task(m.world.store, "small")
     for ti in core.list_task_items(m.world.store, "small"):
         if ti["reviews"]:

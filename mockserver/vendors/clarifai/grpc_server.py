@@ -83,7 +83,7 @@ class Front:
         set_current_principal(None)
         while world.busy:  # a long state operation runs in a worker thread: wait without holding the loop
             await asyncio.sleep(0.002)
-        scheduler = world.services.get("scheduler")
+        scheduler = world.scheduler
         if scheduler is not None and not world.busy:  # scaled real time: due events happen before anyone looks
             scheduler.run_due()
         headers, repeated = _headers(context)

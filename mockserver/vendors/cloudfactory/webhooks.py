@@ -48,7 +48,7 @@ class Sender:
         self.client = httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
                                    limits=httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS))
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cf-webhook")
-        world.services.setdefault("shutdown_hooks", []).append(self.close)
+        world.on_shutdown.append(lambda w: self.close())
 
     def submit(self, *args) -> None:
         self.pool.submit(_send, self.client, *args)
