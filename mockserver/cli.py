@@ -298,29 +298,16 @@ def find_scenario(name_or_path: str, what: str) -> str:
 
 
 def build_world(args) -> World:
-    from .workspace import seed_workspace
+    """The served world, built as everywhere else (``compose.build_world``): a ``--data`` file's state kept,
+    else the default workspace or ``--scenario`` seeded."""
+    from .compose import build_world as compose_world
 
     store = open_data(args.data) if getattr(args, "data", None) else None
     settings = Settings(host=args.host, data_path=args.data, scenario_path=args.scenario, strict=args.strict,
                         control=args.control is not False, control_token=args.control_token or None)
     if getattr(args, "cloudfactory_rate_limit", None):
         settings.extra["cloudfactory_rate_limit"] = args.cloudfactory_rate_limit
-    world = World(settings, store=store)
-    loader = None
-    if args.scenario:
-        from .scenario_hook import load_scenario  # provided by the simulation package
-
-        loader = load_scenario(world, args.scenario)
-    else:
-        restored = bool(args.data and len(world.store.db.tables()))
-        world.reset_hooks.append(lambda w: seed_workspace(w))
-        if restored:
-            from .workspace import default_workspace
-
-            world.workspace = default_workspace()
-        else:
-            seed_workspace(world)
-    return world if loader is None else loader
+    return compose_world(settings, store=store, scenario=args.scenario or None)
 
 
 def _describe(exc: BaseException) -> str:

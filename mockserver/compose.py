@@ -48,7 +48,7 @@ def build_world(settings: Settings | None = None, *, store: Store | None = None,
     A store restored from ``settings.data_path`` is kept as it is (not seeded again; a scenario's people
     resume from it). A scenario that does not load raises ``ValueError`` naming the file and the field."""
     from .scheduler import scheduler_of
-    from .workspace import default_workspace, seed_workspace
+    from .workspace import Reseed, default_workspace, seed_workspace
 
     # 1. The world: settings, the store (a --data file's, already loaded), the clock. Whether the store
     #    holds a restored state is read now, before step 2 adds (empty) tables to it.
@@ -72,10 +72,7 @@ def build_world(settings: Settings | None = None, *, store: Store | None = None,
     else:
         # 3b. The workspace seeded into every vendor, now and after every reset (a restored store keeps
         #     its documents; only the credentials are known again).
-        def reseed(w: World) -> None:
-            seed_workspace(w, workspace)
-
-        world.on_reset.append(reseed)
+        world.on_reset.append(Reseed(workspace))
         if was_restored:
             world.workspace = default_workspace() if workspace is None else copy.deepcopy(workspace)
         else:

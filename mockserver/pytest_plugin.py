@@ -173,9 +173,9 @@ def _shipped_scenario(name: str) -> Path | None:
 
 def _can_load_scenarios() -> None:
     try:
-        import mockserver.scenario_hook  # noqa: F401
+        import mockserver.simulation  # noqa: F401
     except ImportError:
-        pytest.skip(f"{MARKER}: this mockserver cannot load scenarios (no mockserver.scenario_hook)")
+        pytest.skip(f"{MARKER}: this mockserver cannot load scenarios (no mockserver.simulation)")
 
 
 # -- building the two modes -------------------------------------------------------------------------

@@ -30,3 +30,14 @@ def seed_workspace(world, workspace: dict | None = None) -> None:
             section = world.workspace.get(name)
             if section is not None:
                 vendor.seed(world, section)
+
+
+class Reseed:
+    """The on_reset hook that seeds ``workspace`` again (default: the embedded one). A type of its own, so a
+    scenario being installed can find and replace it (``simulation.loader``)."""
+
+    def __init__(self, workspace: dict | None = None):
+        self.workspace = workspace
+
+    def __call__(self, world) -> None:
+        seed_workspace(world, self.workspace)

@@ -119,12 +119,6 @@ class World:
         set_current_world(self)
 
     @property
-    def reset_hooks(self) -> list[Hook]:
-        """Deprecated name of ``on_reset`` (the same list), kept for callers outside this package's
-        composition (``mockserver/cli.py``'s ``build_world``); use ``on_reset``."""
-        return self.on_reset
-
-    @property
     def scheduler(self) -> Scheduler | None:
         """The scheduler, once created (``scheduler.scheduler_of``, done first by ``compose.build_world``)."""
         return self.services.get("scheduler")

@@ -5,6 +5,7 @@ import copy
 
 from mockserver import core
 from mockserver.core import CoreError
+from mockserver.workspace import Reseed
 
 from .engine import Simulation
 from .items import check_providers, generate
@@ -77,13 +78,6 @@ class ScenarioHook:
         return sim
 
 
-def _is_default_seed(hook) -> bool:
-    # ``compose.build_world`` (and the CLI's ``build_world``) register a hook calling ``seed_workspace``:
-    # a scenario replaces it.
-    code = getattr(hook, "__code__", None)
-    return code is not None and "seed_workspace" in code.co_names + code.co_freevars
-
-
 def _resume(world) -> None:
     sim = world.simulation
     if sim is not None:
@@ -100,7 +94,7 @@ def install(world, sc: Scenario, fast: bool = False, restored: bool = False) -> 
     # after the scheduler's rebuild (first); before the journal/faults clearing when composed
     # (``compose.build_world`` loads it before the gates exist), after them when loaded on a running
     # world (``POST /_mock/scenario``); those do not depend on each other.
-    world.on_reset[:] = [h for h in world.on_reset if not (_is_default_seed(h) or isinstance(h, ScenarioHook))]
+    world.on_reset[:] = [h for h in world.on_reset if not isinstance(h, (Reseed, ScenarioHook))]
     hook = ScenarioHook(sc, fast)
     world.on_reset.append(hook)
     if _resume not in world.on_load:
