@@ -29,7 +29,6 @@ from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
 from .validation import VALIDATOR_MAP, InvalidFields
-from .vendors import VENDORS
 from .vendors.base import Vendor, VendorError
 from .world import World
 
