@@ -16,6 +16,7 @@ sentence composed from those parts). The vendors render the fields in their own 
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -440,12 +441,69 @@ class _QuickThenFull:
 _quick_body_validators = _Validators(_QuickThenFull)
 
 
+_CLOSED: dict[int, tuple[dict, dict]] = {}
+
+
+def closed(schema: dict) -> dict:
+    """``schema`` with every plain object closed (``additionalProperties: false`` where the spec says
+    nothing), kept per schema object: strict mode refuses body fields the spec does not declare.
+    Combinator branches (allOf/anyOf/oneOf/not) and what is below them stay open: a branch states only
+    part of the object."""
+    entry = _CLOSED.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _CLOSED[id(schema)] = (schema, _close(copy.deepcopy(schema)))
+    return entry[1]
+
+
+def _declared(schema) -> set[str] | None:
+    """The member names an ``allOf`` of objects declares, or None when a part is not a plain object."""
+    names: set[str] = set()
+    for part in schema.get("allOf") or ():
+        if not isinstance(part, dict) or part.get("additionalProperties") not in (None, False):
+            return None
+        if "allOf" in part:
+            inner = _declared(part)
+            if inner is None:
+                return None
+            names |= inner
+        if "properties" not in part and "allOf" not in part:
+            return None
+        names |= set(part.get("properties") or ())
+    return names
+
+
+def _close(schema, branch: bool = False):
+    if not isinstance(schema, dict):
+        return schema
+    if not branch and "additionalProperties" not in schema and "patternProperties" not in schema:
+        if "properties" in schema:
+            schema["additionalProperties"] = False
+        elif schema.get("allOf"):  # parts of one object: the names of all parts, at the top (Draft 4)
+            names = _declared(schema)
+            if names:
+                schema["properties"] = {name: {} for name in sorted(names)}
+                schema["additionalProperties"] = False
+    for key, value in schema.items():
+        if key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+            for sub in value:
+                _close(sub, True)
+        elif key == "not":
+            _close(value, True)
+        elif key == "properties" and isinstance(value, dict):
+            for sub in value.values():
+                _close(sub, branch)
+        elif key in ("items", "additionalProperties"):
+            _close(value, branch)
+    return schema
+
+
 class CachedJSONBodyValidator(JSONRequestBodyValidator):
-    """Connexion's JSON body validator, reporting every bad field at once (``InvalidFields``)."""
+    """Connexion's JSON body validator, reporting every bad field at once (``InvalidFields``); in strict
+    mode (``--strict``) a field the spec does not declare is refused too (``closed``)."""
 
     @property
     def _validator(self):
-        return _quick_body_validators(self._schema)
+        return _quick_body_validators(closed(self._schema) if self._strict_validation else self._schema)
 
     async def wrap_receive(self, receive, *, scope):
         # A required body that is not there: Connexion's "RequestBody is required", as a field error.

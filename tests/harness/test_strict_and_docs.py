@@ -109,3 +109,28 @@ def test_interactive_docs_and_spec_on_each_port(mock, vendor):
     assert "swagger-ui" in ui.text.lower()
     assert spec.status_code == 200 and spec.json()["openapi"].startswith("3.")
     assert spec.json()["paths"]  # the vendor's own operations
+
+
+
+QUALITY_RECORD = {"workstream_id": "ws-0001", "use_case_id": "uc-0001", "task_definition_id": "td-0001",
+                  "worker_id": "w-1", "review_completed_at": "2026-01-02T00:00:00Z", "review_score": 0.9}
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_strict_mode_refuses_body_fields_the_spec_does_not_declare(strict):
+    """README: --strict refuses unknown fields, body members too (a typo such as ``nme`` is named, nested or
+    in a body made of parts); without it the vendors take the same bodies."""
+    stand_in = InProcess(new_world(settings=Settings(strict=strict)))
+    ws = stand_in.world.workspace
+    with stand_in.client("clarifai", headers=AUTH["clarifai"](ws["clarifai"])) as c:
+        typo = c.post("/v2/users/mock-user/apps/mock-app/concepts", json={"concepts": [{"id": "zz", "nme": "x"}]})
+        plain = c.post("/v2/users/mock-user/apps/mock-app/concepts", json={"concepts": [{"id": "zz2", "name": "x"}]})
+    with stand_in.client("cloudfactory", headers=AUTH["cloudfactory"](ws["cloudfactory"])) as c:
+        extra = c.post("/v1/workstreams/ws-0001/task_reviewed", json={**QUALITY_RECORD, "zz_unknown": 1})
+    assert plain.status_code == 200, plain.text
+    if strict:
+        assert typo.status_code == 400 and "concepts[0].nme" in typo.json()["status"]["details"]
+        assert extra.status_code == 400 and "zz_unknown" in extra.json()["errors"], extra.text
+    else:
+        assert typo.status_code == 200, typo.text
+        assert extra.status_code in (200, 202), extra.text

@@ -152,7 +152,10 @@ SCHEMAS = {
                   "dataset_ids": arr(STR)}, ["id"]),
     "InputIn": obj({"id": {"type": "string", "pattern": "^[^|/]*$", "description": "without '|' or '/'"},
                     "data": obj({"image": obj({"url": STR, "base64": STR}), "text": obj({"raw": STR, "url": STR}),
-                                 "metadata": FREE}, anyOf=one_of_media()),
+                                 "metadata": FREE,
+                                 # labels given at upload: one trusted annotation by the caller
+                                 "concepts": arr(ref("AnnotationConcept")), "regions": arr(ref("Region"))},
+                                anyOf=one_of_media()),
                     "dataset_ids": arr(STR)}, ["data"]),
     "InputPatch": obj({"id": STR, "data": obj({"metadata": FREE}, additionalProperties=False,
                                               description="only the metadata of an input can change")}, ["id"]),
