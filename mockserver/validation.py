@@ -506,11 +506,14 @@ class CachedJSONBodyValidator(JSONRequestBodyValidator):
         return _quick_body_validators(closed(self._schema) if self._strict_validation else self._schema)
 
     async def wrap_receive(self, receive, *, scope):
-        # A required body that is not there: Connexion's "RequestBody is required", as a field error.
-        if self._required and self._schema.get("default") is None:
-            length = Headers(scope=scope).get("content-length", "0")
-            if not (length.isdigit() and int(length)):
+        length = Headers(scope=scope).get("content-length", "0")
+        if not (length.isdigit() and int(length)) and self._schema.get("default") is None:
+            # A required body that is not there: Connexion's "RequestBody is required", as a field error.
+            if self._required:
                 raise InvalidFields([FieldError("", "required", True, compose("required", True))])
+            # An optional body left out is just that (Connexion would validate a null in its place and
+            # answer "Request body must not be empty"): the handler gets no body.
+            return receive, scope
         return await super().wrap_receive(receive, scope=scope)
 
     def _validate(self, body):

@@ -234,7 +234,7 @@ def test_all_workers_default_to_labelers(modelarts):
      "role must be 0 (labeler), 1 (reviewer), 2 (team administrator) or 3 (dataset owner, not for a new member)"),
     ("post", f"{SEEDED}/acceptance", {"sampling_rate": 2}, "sampling_rate must be at most 1"),
     ("post", f"{SEEDED}/acceptance", {"sampling_rate": 0}, "sampling_rate must be greater than 0"),
-    ("post", f"{SEEDED}/acceptance", {}, "give sampling_rate or sampling_num"),
+    ("post", f"{SEEDED}/acceptance", {}, "give one of sampling_rate, sampling_num"),
     ("get", f"{TASKS}?limit=5000", None, "limit must be at most 1000"),
     ("get", f"{TASKS}/{SEEDED_TASK}?sample_stats=maybe", None, "sample_stats must be true or false"),
     ("post", f"{V2}/workforces/{TEAM}/workers/batch-delete", {"workers": []}, "workers must not be empty"),
@@ -297,3 +297,11 @@ def test_member_tokens_work_for_a_state_saved_before_they_were_issued(mock):
         assert ok(me.get(f"{V2}/workforces/worker-tasks"))["worker_tasks"][0]["email"] == LABELER["email"]
     with mock.client("modelarts", headers={"X-Auth-Token": member_token("f" * 32)}) as nobody:
         assert_error(nobody.get(f"{V2}/workforces/worker-tasks"), 401, "ModelArts.0203")
+
+
+def test_notify_judges_each_address_of_a_joined_string_too(modelarts):
+    """One string of addresses joined by commas is judged address by address, as a list is (a result per
+    address, nothing sent), not refused as a whole."""
+    refused = ok(modelarts.post(f"{SEEDED}/notify", json={"emails": f"{LABELER['email']}, not-an-address"}))
+    assert refused["success"] is False
+    assert [r["error_code"] for r in refused["results"]] == ["ModelArts.4200", "ModelArts.0101"]

@@ -12,13 +12,14 @@ from __future__ import annotations
 from ....world import current_world
 from .. import records as R
 from ..errors import refused_batch
-from .workforces import _emails
 
 
 async def send_emails(project_id, dataset_id, workforce_task_id, body):
     world = current_world()
     store = world.store
-    emails = body["emails"] if isinstance(body["emails"], list) else _emails(body["emails"])
+    # One string may join several addresses; each address is judged on its own below (a result per address).
+    emails = body["emails"] if isinstance(body["emails"], list) else \
+        [e.strip() for e in body["emails"].replace(";", ",").split(",") if e.strip()]
     with store.lock:
         task = R.load_task(store, project_id, dataset_id, workforce_task_id)
         members = {w["email"] for wf in task["workforces_config"].get("workforces", []) for w in wf["workers"]}
