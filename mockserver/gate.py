@@ -159,11 +159,14 @@ class Gate:
                 return raw, render(None, VendorError(400, {"error": message, "details": repeated}))
             return raw, render(self.vendor, self.vendor.bad_request(message, repeated))
         limit = self.world.settings.max_body_bytes
-        too_large = render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+
+        def too_large():  # built only when a body is refused (it costs as much as reading a small body)
+            return render(self.vendor, self.vendor.error(413, "too_large", f"Request body over {limit} bytes", "body"))
+
         declared = headers.get("content-length")
         if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             await _discard(receive, DRAIN_BYTES)
-            return raw, too_large
+            return raw, too_large()
         chunks, size = [], 0
         more = True
         while more:
@@ -175,7 +178,7 @@ class Gate:
             if size > limit:
                 if message.get("more_body", False):
                     await _discard(receive, DRAIN_BYTES)
-                return raw, too_large
+                return raw, too_large()
             chunks.append(chunk)
             more = message.get("more_body", False)
         raw.body = b"".join(chunks)

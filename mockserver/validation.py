@@ -334,6 +334,12 @@ _TYPES = {
 }
 
 
+# The same tests as Python types: ``type(v) in`` one of these sets.
+_PY_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "object": (dict,),
+             "array": (list,), "null": (type(None),)}
+_ENUM_TYPES = frozenset((str, int, float, bool))
+
+
 class _Unsupported(Exception):
     pass
 
@@ -342,7 +348,7 @@ def _quick(schema):
     """A predicate ``value -> bool`` (True only if certainly valid), or raise _Unsupported."""
     if not isinstance(schema, dict):
         raise _Unsupported
-    checks = []
+    checks, always = [], []
     for key, arg in schema.items():
         if key in _NOT_VALIDATING or key.startswith("x-") or key in ("nullable", "exclusiveMinimum", "exclusiveMaximum"):
             continue
@@ -350,12 +356,10 @@ def _quick(schema):
             names = [arg] if isinstance(arg, str) else arg
             if not isinstance(names, list) or any(n not in _TYPES for n in names):
                 raise _Unsupported
-            tests = [_TYPES[n] for n in names]
-            checks.append(lambda v, tests=tests: any(t(v) for t in tests))
+            accepted = frozenset(t for n in names for t in _PY_TYPES[n])
+            checks.append(lambda v, accepted=accepted: type(v) in accepted)
         elif key == "properties":
-            subs = {name: _quick(sub) for name, sub in arg.items()}
-            checks.append(lambda v, subs=subs: type(v) is not dict
-                          or all(k not in v or f(v[k]) for k, f in subs.items()))
+            checks.append(_quick_properties({name: _quick(sub) for name, sub in arg.items()}))
         elif key == "required":
             names = tuple(arg)
             checks.append(lambda v, names=names: type(v) is not dict or all(n in v for n in names))
@@ -375,8 +379,9 @@ def _quick(schema):
             each = _quick(arg)  # a list of schemas (tuple form) is refused by _quick
             checks.append(lambda v, each=each: type(v) is not list or all(each(x) for x in v))
         elif key == "enum":
-            options = [(type(o), o) for o in arg if isinstance(o, (str, int, float, bool))]
-            checks.append(lambda v, options=options: any(type(v) is t and v == o for t, o in options))
+            # the same (type, value) must be an option: a bool is not a number, 1.0 is not 1 (left to jsonschema)
+            options = frozenset((type(o), o) for o in arg if isinstance(o, (str, int, float, bool)))
+            checks.append(lambda v, options=options: type(v) in _ENUM_TYPES and (type(v), v) in options)
         elif key in ("minimum", "maximum"):
             if type(arg) not in (int, float) or not isinstance(schema.get("exclusive" + key[:1].upper() + key[1:], False), bool):
                 raise _Unsupported
@@ -385,8 +390,8 @@ def _quick(schema):
                 checks.append(lambda v, m=arg, x=exclusive: type(v) not in (int, float) or (v > m if x else v >= m))
             else:
                 checks.append(lambda v, m=arg, x=exclusive: type(v) not in (int, float) or (v < m if x else v <= m))
-        elif key in ("minLength", "maxLength", "minItems", "maxItems"):
-            kind = str if key.endswith("Length") else list
+        elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+            kind = str if key.endswith("Length") else (list if key.endswith("Items") else dict)
             if key.startswith("min"):
                 checks.append(lambda v, n=arg, k=kind: type(v) is not k or len(v) >= n)
             else:
@@ -399,13 +404,93 @@ def _quick(schema):
         elif key in ("allOf", "anyOf"):
             subs = [_quick(sub) for sub in arg]
             if key == "allOf":
-                checks.append(lambda v, subs=subs: all(f(v) for f in subs))
+                checks.append(_every(subs))
             else:
-                checks.append(lambda v, subs=subs: any(f(v) for f in subs))
-        else:  # $ref, oneOf, not, uniqueItems, ...: leave the whole schema to jsonschema
+                checks.append(lambda v, subs=tuple(subs): any(f(v) for f in subs))
+        elif key == "not":  # holds for null too, nullable or not (nullable is about type and enum)
+            always.append(_quick_not(arg))
+        else:  # $ref, oneOf, uniqueItems, ...: leave the whole schema to jsonschema
             raise _Unsupported
     nullable = schema.get("nullable") is True or schema.get("x-nullable") is True
-    return lambda v: (nullable and v is None) or all(c(v) for c in checks)
+    rest = _every(checks)
+    if nullable:
+        rest = lambda v, rest=rest: v is None or rest(v)  # noqa: E731
+    if always:
+        first = _every(always)
+        return lambda v: first(v) and rest(v)
+    return rest
+
+
+def _every(checks):
+    """One predicate: every one of ``checks`` holds (in order, stopping at the first that does not)."""
+    checks = tuple(checks)
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        a, b = checks
+        return lambda v: a(v) and b(v)
+
+    def every(v):
+        for check in checks:
+            if not check(v):
+                return False
+        return True
+    return every
+
+
+def _quick_properties(subs: dict):
+    """``properties``: each member present holds under its schema; walks whichever is shorter, the
+    object's members or the schema's properties (same answer either way)."""
+    pairs = tuple(subs.items())
+    get = subs.get
+    size = len(pairs)
+
+    def properties(v):
+        if type(v) is not dict:
+            return True
+        if len(v) < size:
+            for k, x in v.items():
+                f = get(k)
+                if f is not None and not f(x):
+                    return False
+        else:
+            for k, f in pairs:
+                if k in v and not f(v[k]):
+                    return False
+        return True
+    return properties
+
+
+def _quick_not(sub):
+    """``not: {enum: [...]}`` (the one form the specs use): certainly valid when the value equals none of the
+    options as jsonschema compares them (a bool is not a number, a string only equals a string); a
+    nullable ``enum`` accepts null, so then null is left to jsonschema. Other forms: ``_Unsupported``."""
+    if not isinstance(sub, dict) or "enum" not in sub or not isinstance(sub["enum"], list):
+        raise _Unsupported
+    if any(not (k in _NOT_VALIDATING or k.startswith("x-") or k in ("enum", "nullable")) for k in sub):
+        raise _Unsupported
+    options = sub["enum"]
+    if any(not isinstance(o, (str, int, float, bool)) and o is not None for o in options):
+        raise _Unsupported
+    strings = frozenset(o for o in options if type(o) is str)
+    bools = frozenset(o for o in options if type(o) is bool)
+    numbers = [o for o in options if type(o) in (int, float)]
+    has_null = any(o is None for o in options) or sub.get("nullable") is True or sub.get("x-nullable") is True
+
+    def check(v):
+        t = type(v)
+        if t is str:
+            return v not in strings
+        if t is bool:
+            return v not in bools
+        if t is int or t is float:
+            return all(v != o for o in numbers)
+        if v is None:
+            return not has_null
+        return t is dict or t is list  # options are atoms only: never equal to an object or a list
+    return check
 
 
 class _QuickThenFull:

@@ -157,7 +157,7 @@ def acceptance_history(store: Store, task_id: str) -> dict:
         R.load_task(store, task_id)
         total: dict = {}
         n = 0
-        for acc in R.acceptances(store).find(task_id=task_id):
+        for acc in R.find_eq(R.acceptances(store), "task_id", task_id):
             if acc["status"] == "cancelled":
                 continue
             n += 1

@@ -15,6 +15,7 @@ the task document.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import random
 from typing import Iterable, Mapping, Sequence
@@ -76,6 +77,16 @@ def target_shares(workers: Sequence[str], weights: Mapping[str, float] | None, k
     return {x: (v / total if total else 0.0) for x, v in p.items()}
 
 
+@functools.lru_cache(maxsize=1024)
+def _tie_order(workers: tuple, seed) -> tuple:
+    """``workers`` shuffled by ``random.Random(seed)``: the same order for the same arguments, so it is
+    computed once per task and team rather than per planning call (seeding a generator costs more than
+    planning an item)."""
+    order = list(workers)
+    random.Random(seed).shuffle(order)
+    return tuple(order)
+
+
 class Assigner:
     """Incremental, seeded planner.  Build it from a task's settings and saved ``state()``."""
 
@@ -93,9 +104,7 @@ class Assigner:
         self.k = min(k, n)
         self.p = item_shares(self.workers, weights if mode == "weighted" else None, self.k)
         # A fixed seeded rank breaks exact ties, so equal workers take turns deterministically.
-        order = sorted(self.workers)
-        random.Random(seed).shuffle(order)
-        self.rank = {w: i for i, w in enumerate(order)}
+        self.rank = {w: i for i, w in enumerate(_tie_order(tuple(sorted(self.workers)), seed))}
         state = state or {}
         self.m = int(state.get("m", 0))
         loads = state.get("loads", {})

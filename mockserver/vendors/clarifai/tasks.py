@@ -39,6 +39,22 @@ def table(store):
     return store.table("clarifai_tasks", indexes=("app",))
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy(value):
+    """A deep copy of a JSON value (a parsed body, a stored wire task), several times cheaper than
+    ``copy.deepcopy``: JSON holds no shared or cyclic parts. Anything else falls back to ``deepcopy``."""
+    cls = value.__class__
+    if cls is dict:
+        return {k: (v if v.__class__ in _ATOMS else _copy(v)) for k, v in value.items()}
+    if cls is list:
+        return [v if v.__class__ in _ATOMS else _copy(v) for v in value]
+    if cls in _ATOMS:
+        return value
+    return copy.deepcopy(value)
+
+
 def doc_id(app: str, task_id: str) -> str:
     return f"{app}/{task_id}"
 
@@ -58,7 +74,7 @@ def normalize(task: dict, field: str) -> dict:
     """The caller's task with enums as names and every field checked (400 naming the field)."""
     if not isinstance(task, dict):
         raise invalid(f"{field}: a task object is required")
-    out = {k: copy.deepcopy(task[k]) for k in WIRE_FIELDS if k in task}
+    out = {k: _copy(task[k]) for k in WIRE_FIELDS if k in task}
     if "type" in out:
         out["type"] = enum_name("task_type", out["type"], f"{field}.type")
     if "priority" in out:
@@ -320,21 +336,26 @@ def _source_key(source) -> tuple:
 
 # -- rendering --------------------------------------------------------------------------------------
 def render(doc: dict, additional_fields: list[str] | None = None) -> dict:
+    """The wire Task of a stored record. The answer shares the stored wire fields' nested values (no
+    copy per task: a page of tasks is serialised straight away): serialise it, never change it in place."""
     store = current_world().store
     core_task = core.task_view(store, doc["core_id"])  # read only
     user_id, app_id = doc["app"].split("/", 1)
     out = {"id": doc["task_id"], "created_at": timestamp(doc["created_at"]),
-           "modified_at": timestamp(doc["modified_at"]), **copy.deepcopy(doc["wire"]),
+           "modified_at": timestamp(doc["modified_at"]), **doc["wire"],
            "status": code_status(WIRE_STATUS.get(core_task["status"], "TASK_IN_PROGRESS")),
            "app_id": app_id, "user_id": user_id}
     wanted = set(additional_fields or ())
     if wanted & {"all", "metrics"} or any(f.startswith("metrics") for f in wanted):
         out["metrics"] = metrics(core_task, core.task_stats(store, doc["core_id"]))
     # Full user information only when asked (TaskWorker.users / TaskReview.users); otherwise as given.
+    # (a copy of the stored ``worker`` / ``review`` gets the users, never the stored object)
     if wanted & {"all", "worker.users"}:
-        out.setdefault("worker", {})["users"] = _users(store, doc["app"], core_task["workers"])
+        out["worker"] = {**out["worker"]} if "worker" in out else {}
+        out["worker"]["users"] = _users(store, doc["app"], core_task["workers"])
     if wanted & {"all", "review.users"} and core_task["review"]["reviewers"]:
-        out.setdefault("review", {})["users"] = _users(store, doc["app"], core_task["review"]["reviewers"])
+        out["review"] = {**out["review"]} if "review" in out else {}
+        out["review"]["users"] = _users(store, doc["app"], core_task["review"]["reviewers"])
     return out
 
 

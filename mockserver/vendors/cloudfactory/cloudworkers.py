@@ -97,7 +97,7 @@ def add(world, ws: dict, task_id: str, tags: list) -> dict:
     tid = core_task_id(ws["id"])
     workers, specs = crew(ws)
     try:
-        core.get_task(store, tid)
+        core.peek_task(store, tid)  # does it exist (no copy of it needed)
     except core.NotFound:
         conf = settings(ws)
         core.create_task(store, {

@@ -51,7 +51,7 @@ def _workforces_view(store, task: dict) -> dict:
 def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stats=False, detail=False) -> dict:
     store = _store()
     ctid = _ctid(task)
-    core_task = core.get_task(store, ctid)
+    core_task = core.peek_task(store, ctid)  # read only (status, workers, reviewers): no copy of the plan
     stats = core.task_stats(store, ctid)
     acc = stats["acceptance"]
     history = core.acceptance_history(store, ctid)
