@@ -5,7 +5,8 @@
 Prints the wall time (setup: generating items and creating the task; run: the events), events per
 second, peak memory (tracemalloc peak of Python allocations, and the process's max RSS) and the
 memory per stored item: what the finished world holds (tracemalloc: its Python allocations; RSS:
-the resident growth from before the setup) divided by the items.  ``--profile`` prints the top
+the resident growth from before the setup) divided by the items, and by the stored documents.
+``--profile`` prints the top
 functions by own time and the share of the run spent inside the core.
 """
 from __future__ import annotations
@@ -84,6 +85,15 @@ def main() -> None:
         per_item.append(f"{grown / args.items:.0f} RSS growth")
     if per_item:
         print(f"bytes per stored item (the finished world / {args.items} items): {', '.join(per_item)}")
+    # Every stored document (items, task items, works, ...), and the index entries that come with them.
+    n_docs = sum(len(docs) for docs in world.store.db.storage.read().values())
+    per_doc = []
+    if held is not None:
+        per_doc.append(f"{held / n_docs:.0f} traced")
+    if grown is not None:
+        per_doc.append(f"{grown / n_docs:.0f} RSS growth")
+    if per_doc:
+        print(f"bytes per stored document (the finished world / {n_docs} documents): {', '.join(per_doc)}")
     if prof is not None:
         import pstats
 

@@ -70,7 +70,7 @@ class Collection:
         self._store = store
         self._table = table
         self._bind()
-        self._indexes: dict[str, dict[Any, dict[str, None]]] = {}
+        self._indexes: dict[str, dict[Any, Any]] = {}  # field -> value -> bucket (see ``_members``)
         for field in indexes:
             self.ensure_index(field)
 
@@ -78,22 +78,18 @@ class Collection:
     def ensure_index(self, field: str) -> None:
         if field in self._indexes:
             return
-        index: dict[Any, dict[str, None]] = {}
+        index: dict[Any, Any] = {}
         for doc_id, doc in self._raw().items():
-            index.setdefault(_key(doc.get(field)), {})[doc_id] = None
+            _bucket_add(index, _key(doc.get(field)), doc_id)
         self._indexes[field] = index
 
     def _index_add(self, doc_id: str, doc: dict) -> None:
         for field, index in self._indexes.items():
-            index.setdefault(_key(doc.get(field)), {})[doc_id] = None
+            _bucket_add(index, _key(doc.get(field)), doc_id)
 
     def _index_remove(self, doc_id: str, doc: dict) -> None:
         for field, index in self._indexes.items():
-            bucket = index.get(_key(doc.get(field)))
-            if bucket is not None:
-                bucket.pop(doc_id, None)
-                if not bucket:
-                    del index[_key(doc.get(field))]
+            _bucket_remove(index, _key(doc.get(field)), doc_id)
 
     def _rebuild_indexes(self) -> None:
         fields = list(self._indexes)
@@ -154,17 +150,13 @@ class Collection:
         raw = self._raw()
         doc = raw[doc_id]
         # Re-index only the indexed fields whose value changes.
-        moved = [f for f in fields if f in self._indexes and doc.get(f) != fields[f]]
+        indexes = self._indexes
+        moved = [f for f in fields if f in indexes and doc.get(f) != fields[f]]
         for f in moved:
-            key = _key(doc.get(f))
-            bucket = self._indexes[f].get(key)
-            if bucket is not None:
-                bucket.pop(doc_id, None)
-                if not bucket:
-                    del self._indexes[f][key]
+            _bucket_remove(indexes[f], _key(doc.get(f)), doc_id)
         doc.update(fields)
         for f in moved:
-            self._indexes[f].setdefault(_key(doc.get(f)), {})[doc_id] = None
+            _bucket_add(indexes[f], _key(doc.get(f)), doc_id)
         self._store.touch()
         return doc
 
@@ -198,7 +190,7 @@ class Collection:
         indexed = [f for f in eq if f in self._indexes]
         if indexed:
             # Walk the smallest indexed bucket, checking the remaining fields.
-            buckets = [self._indexes[f].get(_key(eq[f]), {}) for f in indexed]
+            buckets = [_members(self._indexes[f].get(_key(eq[f]))) for f in indexed]
             # Safe to iterate the live bucket: nothing mutates the store while we walk it.
             candidates: Iterable[str] = iter(min(buckets, key=len))
         else:
@@ -229,7 +221,7 @@ class Collection:
         raw = self._docs
         indexed = [f for f in eq if f in self._indexes]
         if indexed:
-            candidates: Iterable[str] = min((self._indexes[f].get(_key(eq[f]), {}) for f in indexed), key=len)
+            candidates: Iterable[str] = min((_members(self._indexes[f].get(_key(eq[f]))) for f in indexed), key=len)
         else:
             candidates = raw
         for doc_id in (reversed(candidates) if reverse else candidates):
@@ -245,7 +237,7 @@ class Collection:
         if len(eq) == 1:
             (field, value), = eq.items()
             if field in self._indexes:
-                return len(self._indexes[field].get(_key(value), {}))
+                return len(_members(self._indexes[field].get(_key(value))))
         return len(self.ids(**eq)) if eq else len(self._raw())
 
     def all(self) -> list[dict]:
@@ -258,6 +250,61 @@ class Collection:
         self._raw().clear()
         self._rebuild_indexes()
         self._store.touch()
+
+
+# An index maps a field value to its *bucket*: the ids of the documents holding that value, in insertion
+# order.  Most values of fields such as ``item_key`` are held by one document, or a few (the works of one
+# task item), and a dict costs 184 bytes however small: a bucket of one id is that id string itself (stored
+# already), of up to ``_SMALL`` ids a tuple, of more a ``dict[str, None]`` (O(1) add and remove).  Read
+# buckets through ``_members``.
+_NO_MEMBERS: tuple = ()
+_SMALL = 8
+
+
+def _members(bucket) -> Any:
+    """The ids of a bucket (None: no bucket), in insertion order, as a sized iterable."""
+    if bucket is None:
+        return _NO_MEMBERS
+    if bucket.__class__ is str:
+        return (bucket,)
+    return bucket
+
+
+def _bucket_add(index: dict, key: Any, doc_id: str) -> None:
+    bucket = index.get(key)
+    if bucket is None:
+        index[key] = doc_id
+    elif bucket.__class__ is str:
+        if bucket != doc_id:
+            index[key] = (bucket, doc_id)
+    elif bucket.__class__ is tuple:
+        if doc_id not in bucket:
+            index[key] = bucket + (doc_id,) if len(bucket) < _SMALL else dict.fromkeys(bucket + (doc_id,))
+    else:
+        bucket[doc_id] = None
+
+
+def _bucket_remove(index: dict, key: Any, doc_id: str) -> None:
+    bucket = index.get(key)
+    if bucket is None:
+        return
+    if bucket.__class__ is str:
+        if bucket == doc_id:
+            del index[key]
+        return
+    if bucket.__class__ is tuple:
+        if doc_id not in bucket:
+            return
+        rest = tuple(i for i in bucket if i != doc_id)
+    else:
+        bucket.pop(doc_id, None)
+        if len(bucket) > _SMALL:
+            return
+        rest = tuple(bucket)
+    if not rest:
+        del index[key]
+    else:
+        index[key] = rest[0] if len(rest) == 1 else rest
 
 
 def _key(value: Any) -> Any:

@@ -31,15 +31,20 @@ def add_items(store: Store, source: str, items: list[dict], copy: bool = True) -
             if key in coll or key in seen:
                 raise Conflict(f"item {item_id!r} already exists in {source!r}")
             seen.add(key)
-            docs.append({"id": key, "source": source, "item_id": item_id,
-                         "data": R.clone(item.get("data") or {}),
-                         "ground_truth": R.clone(item.get("ground_truth")), "created_at": t})
+            docs.append(R.item_doc(key, source, item_id, R.compact(R.clone(item.get("data") or {})),
+                                   _ground_truth(item.get("ground_truth")), t))  # compact dict (``records``)
         R.insert_many(coll, docs)
         for follow in R.follows(store).find(source=source):
             task = R.tasks(store).get(follow["task_id"])
             if task is not None:
                 attach_items(store, task, [d for d in docs if matches_filter(d, task.get("item_filter"))])
         return R.clone_all(docs) if copy else None
+
+
+def _ground_truth(value):
+    """A copy of an item's ground truth; concept-only labels as ``records.shared_labels`` (one shared list)."""
+    value = R.clone(value)
+    return R.shared_labels(value) if value.__class__ is list else value
 
 
 def get_item(store: Store, source: str, item_id: str) -> dict:

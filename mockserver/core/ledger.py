@@ -70,7 +70,7 @@ def derive(task: dict, ti: dict, works: list[dict]) -> dict:
         if len(group) >= needed:
             winner = next(w for w in subs if w["worker"] == group[0])
             return {**done, "state": "approved", "decision": "approved", "credited": group,
-                    "winner": {"worker": group[0], "workers": group, "labels": winner.get("labels") or []}}
+                    "winner": R.winner_doc(group[0], group, winner.get("labels") or [])}
     return {**done, "state": "awaiting_review"}
 
 

@@ -51,11 +51,9 @@ def matches_filter(item: dict, item_filter: dict | None) -> bool:
 
 def new_work(ti: dict, worker: str, t: float | None = None) -> dict:
     t = R.now() if t is None else t
-    return {"id": R.work_id(ti["id"], worker), "task_id": ti["task_id"], "ti": ti["id"],
-            "source": ti["source"], "item_id": ti["item_id"], "worker": worker, "state": "assigned",
-            "started": False, "labels": None, "seq": ti["seq"],
-            "queue": R.shared_key(ti["task_id"], worker), "created_at": t, "updated_at": t,
-            "submitted_at": None}
+    # ``ti`` is the task item's own id object, shared by its works (one string, not one per work)
+    return R.work_doc(R.work_id(ti["id"], worker), ti["task_id"], ti["id"], ti["source"], ti["item_id"], worker,
+                      ti["seq"], R.shared_key(ti["task_id"], worker), t)
 
 
 @contextlib.contextmanager
@@ -90,33 +88,39 @@ def attach_items(store, task: dict, item_docs: list[dict]) -> int:
     seq = task.get("next_seq", 0)
     task_id = task["id"]
     k = assigner.k
-    unlabeled = f"{task_id}{R.SEP}unlabeled"
+    unlabeled = R.shared_key(task_id, "unlabeled")
     now = R.now()
     new_tis: list[dict] = []
     new_works: list[dict] = []
     seen: set = set()
     assigned: dict = {}
     unassigned = 0
+    stored = R.getter(tis)
+    assign = assigner.assign
+    sep = R.SEP
+    queues: dict = {}  # worker -> the shared task|worker key (``new_work``'s ``queue``)
+    task_item_doc, work_doc = R.task_item_doc, R.work_doc
     with gc_paused(len(item_docs) * (1 + k)):
         for item in item_docs:
             key = item["id"]
-            tid = f"{task_id}{R.SEP}{key}"
-            if tid in seen or tid in tis:
+            tid = f"{task_id}{sep}{key}"
+            if tid in seen or stored(tid) is not None:
                 continue
             seen.add(tid)
-            ti = {
-                "id": tid, "task_id": task_id, "item_key": key, "source": item["source"],
-                "item_id": item["item_id"], "task_item": f"{task_id}{R.SEP}{item['item_id']}",
-                "seq": seq, "slots": k, "state": "unlabeled",
-                "tstate": unlabeled, "decision": None, "credited": [],
-                "approvals": [], "reviews": [], "changes_requested": False, "winner": None,
-                "acceptance": None, "created_at": now, "updated_at": now}
-            new_tis.append(ti)
-            seq += 1
-            chosen = assigner.assign(tid)
+            source, item_id = item["source"], item["item_id"]
+            # compact dicts (``records.task_item_doc``/``work_doc``): same keys, order and values as literals
+            new_tis.append(task_item_doc(tid, task_id, key, source, item_id, f"{task_id}{sep}{item_id}", seq, k,
+                                         unlabeled, now))
+            chosen = assign(tid)
             for worker in chosen:
-                new_works.append(new_work(ti, worker, now))
+                # ``new_work(ti, worker, now)``, inlined: this runs for every assignment of a new task
+                queue = queues.get(worker)
+                if queue is None:
+                    queue = queues[worker] = R.shared_key(task_id, worker)
+                new_works.append(work_doc(f"{tid}{sep}{worker}", task_id, tid, source, item_id, worker, seq, queue,
+                                          now))
                 assigned[worker] = assigned.get(worker, 0) + 1
+            seq += 1
             if k > len(chosen):
                 unassigned += k - len(chosen)
         R.insert_many(tis, new_tis)

@@ -9,8 +9,8 @@ import copy
 import sys
 
 from mockserver.store import Store
-try:  # how the store keys list/dict values in its indexes (used by ``insert_many``)
-    from mockserver.store import _key as _index_key
+try:  # how the store keys list/dict values in its indexes and shapes their buckets (used by ``insert_many``)
+    from mockserver.store import _key as _index_key, _SMALL as _SMALL_BUCKET  # (and its bucket shapes)
 except ImportError:  # pragma: no cover - the store changed: ``insert_many`` falls back to inserts
     _index_key = None
 
@@ -132,6 +132,9 @@ def find_eq(coll, field: str, value) -> list[dict]:
     bucket = index.get(value)
     if not bucket:
         return []
+    if bucket.__class__ is str:  # a bucket of one id is the id itself (a few: a tuple; see ``store``)
+        doc = raw.get(bucket)
+        return [] if doc is None else [doc]
     get = raw.get
     return [doc for doc in map(get, bucket) if doc is not None]
 
@@ -143,7 +146,9 @@ def count_eq(coll, field: str, value) -> int:
         bucket = coll._indexes[field].get(value)
     except (AttributeError, KeyError, TypeError):
         return coll.count(**{field: value})
-    return len(bucket) if bucket else 0
+    if not bucket:
+        return 0
+    return 1 if bucket.__class__ is str else len(bucket)  # one id: the id itself; a few: a tuple; more: a dict
 
 
 _NOTHING = object()
@@ -182,20 +187,185 @@ def insert_many(coll, docs: list[dict]) -> None:
         raw[doc_id] = doc
     for field, index in indexes.items():
         get = index.get
-        last = bucket = _NOTHING
+        last = bucket = key = _NOTHING
         for doc_id, doc in zip(ids, docs):
             value = doc.get(field)
             if value is not last:  # runs of one value (the task id, an item's id in its works) share a bucket
                 last = value
-                if value.__class__ in (list, dict):
-                    value = _index_key(value)
-                bucket = get(value)
-                if bucket is None:
-                    bucket = index[value] = {}
-            bucket[doc_id] = None
+                key = _index_key(value) if value.__class__ in (list, dict) else value
+                bucket = get(key)
+            # The store's bucket shapes (``store._members``): none yet, one id (the id string itself), a
+            # tuple of a few, a dict of more.  The ids are new and distinct: none is in its bucket already.
+            if bucket.__class__ is dict:
+                bucket[doc_id] = None
+            elif bucket is None:
+                index[key] = bucket = doc_id
+            elif bucket.__class__ is str:
+                index[key] = bucket = (bucket, doc_id)
+            elif len(bucket) < _SMALL_BUCKET:
+                index[key] = bucket = bucket + (doc_id,)
+            else:
+                index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
     if docs:
         clear_cache()
         touch()
+
+
+# -- compact documents ---------------------------------------------------------------------------------
+# A big task holds one task-item document per item and one work document per assignment: hundreds of
+# thousands of dicts with the same keys in the same order.  A dict literal of 14 keys takes 464 bytes
+# (a hash table sized for 21); the ``__dict__`` of an instance of a class takes the class's *shared*
+# keys and only a values array (CPython's key-sharing dicts, PEP 412): ~190 bytes for the same 14
+# keys.  The builders below make the documents that way.  What they return is an ordinary ``dict``
+# (``type(d) is dict``), with the same keys in the same order, equal to the literal: JSON, copies,
+# ``update`` of existing keys, ``pop`` all behave as for any dict (CPython turns it into an ordinary
+# combined table by itself if it ever needs to, e.g. when a key outside the shared ones is added).
+
+class _WorkDoc:
+    __slots__ = ("__dict__",)
+
+    def __init__(self, id, task_id, ti, source, item_id, worker, state, started, labels, seq, queue,
+                 created_at, updated_at, submitted_at):
+        self.id = id
+        self.task_id = task_id
+        self.ti = ti
+        self.source = source
+        self.item_id = item_id
+        self.worker = worker
+        self.state = state
+        self.started = started
+        self.labels = labels
+        self.seq = seq
+        self.queue = queue
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.submitted_at = submitted_at
+
+
+# The empty ``credited``/``approvals``/``reviews`` of every new task item: one list object for all (168
+# bytes an item).  Safe because stored documents are never changed in place: the core replaces these
+# fields with new lists (``ti["reviews"] + [verdict]``), as every reader of a live document must.
+_NONE_YET: list = []
+
+
+class _TaskItemDoc:
+    __slots__ = ("__dict__",)
+
+    def __init__(self, id, task_id, item_key, source, item_id, task_item, seq, slots, tstate, now):
+        self.id = id
+        self.task_id = task_id
+        self.item_key = item_key
+        self.source = source
+        self.item_id = item_id
+        self.task_item = task_item
+        self.seq = seq
+        self.slots = slots
+        self.state = "unlabeled"
+        self.tstate = tstate
+        self.decision = None
+        self.credited = _NONE_YET  # shared, never changed in place (see ``_NONE_YET``)
+        self.approvals = _NONE_YET
+        self.reviews = _NONE_YET
+        self.changes_requested = False
+        self.winner = None
+        self.acceptance = None
+        self.created_at = now
+        self.updated_at = now
+
+
+class _ItemDoc:
+    __slots__ = ("__dict__",)
+
+    def __init__(self, id, source, item_id, data, ground_truth, created_at):
+        self.id = id
+        self.source = source
+        self.item_id = item_id
+        self.data = data
+        self.ground_truth = ground_truth
+        self.created_at = created_at
+
+
+class _WinnerDoc:
+    __slots__ = ("__dict__",)
+
+    def __init__(self, worker, workers, labels):
+        self.worker = worker
+        self.workers = workers
+        self.labels = labels
+
+
+def winner_doc(worker, workers, labels) -> dict:
+    """A task item's consensus ``winner``: ``{"worker", "workers", "labels"}`` (compact, see above)."""
+    return _WinnerDoc(worker, workers, labels).__dict__
+
+
+_SHAPES: dict[tuple, type] = {}  # key tuple -> the class whose instances' dicts share those keys
+_SHAPES_MAX = 64
+
+
+def compact(d: dict) -> dict:
+    """An equal dict with the same key order, built as a key-sharing dict when ``d``'s keys are a few
+    strings seen before (items' ``data``: the same fields for every item of a source); else ``d``."""
+    keys = tuple(d)
+    cls = _SHAPES.get(keys)
+    if cls is None:
+        if len(_SHAPES) >= _SHAPES_MAX or not 0 < len(keys) <= 16 or any(k.__class__ is not str or k[:2] == "__" for k in keys):
+            return d
+        cls = _SHAPES[keys] = type("_Shape", (), {"__slots__": ("__dict__",)})
+    obj = cls.__new__(cls)
+    for k, v in d.items():
+        setattr(obj, k, v)
+    out = obj.__dict__
+    return out if tuple(out) == keys else d
+
+
+def work_doc(id, task_id, ti, source, item_id, worker, seq, queue, t) -> dict:
+    """A new (``assigned``) work document: ``{"id", "task_id", "ti", "source", "item_id", "worker",
+    "state": "assigned", "started": False, "labels": None, "seq", "queue", "created_at": t,
+    "updated_at": t, "submitted_at": None}`` (compact, see above)."""
+    return _WorkDoc(id, task_id, ti, source, item_id, worker, "assigned", False, None, seq, queue, t, t,
+                    None).__dict__
+
+
+def task_item_doc(id, task_id, item_key, source, item_id, task_item, seq, slots, tstate, t) -> dict:
+    """A new (``unlabeled``) task-item document: ``{"id", "task_id", "item_key", "source", "item_id",
+    "task_item", "seq", "slots", "state": "unlabeled", "tstate" (task|unlabeled), "decision": None,
+    "credited": [], "approvals": [], "reviews": [], "changes_requested": False, "winner": None,
+    "acceptance": None, "created_at": t, "updated_at": t}`` (compact, see above)."""
+    return _TaskItemDoc(id, task_id, item_key, source, item_id, task_item, seq, slots, tstate, t).__dict__
+
+
+def item_doc(id, source, item_id, data, ground_truth, created_at) -> dict:
+    """An item document: ``{"id", "source", "item_id", "data", "ground_truth", "created_at"}`` (compact)."""
+    return _ItemDoc(id, source, item_id, data, ground_truth, created_at).__dict__
+
+
+# Labels of one concept each (classification: ``[{"concept": "cat"}]``) repeat across thousands of
+# documents: one shared list per distinct list of concepts instead of a list and dicts per document
+# (~250 bytes each).  Stored documents are read-only (changed only by replacing a field's value, as every
+# core write does), so sharing a value between documents is safe; the task item's ``winner`` already
+# shares its work's labels.  Bounded, so arbitrary client input cannot grow it without end.
+_SHARED_LABELS: dict[tuple, list] = {}
+_SHARED_LABELS_MAX = 4096
+
+
+def shared_labels(labels: list[dict]) -> list[dict]:
+    """``labels`` itself, or an equal shared list when every label is just ``{"concept": str}``."""
+    key = []
+    for label in labels:
+        if label.__class__ is not dict or len(label) != 1:
+            return labels
+        concept = label.get("concept")
+        if concept.__class__ is not str:
+            return labels
+        key.append(concept)
+    key = tuple(key)
+    got = _SHARED_LABELS.get(key)
+    if got is None:
+        if len(_SHARED_LABELS) >= _SHARED_LABELS_MAX:
+            return labels
+        got = _SHARED_LABELS[key] = [{"concept": sys.intern(c)} for c in key]
+    return got
 
 
 def item_key(source: str, item_id: str) -> str:
@@ -216,9 +386,19 @@ def shared_key(a, b) -> str:
     return sys.intern(f"{a}{SEP}{b}")
 
 
+_last_now: list = [None]  # the last timestamp handed out: the same float object while time stands still
+
+
 def now() -> float:
-    """Timestamps of core documents: virtual time (see ``clock``)."""
-    return _clock_now()
+    """Timestamps of core documents: virtual time (see ``clock``).  Consecutive calls at the same time
+    return the same float object (a simulation stamps hundreds of thousands of documents with a few
+    distinct times: one 24-byte float per distinct time, not per document)."""
+    t = _clock_now()
+    last = _last_now[0]
+    if t == last and t.__class__ is last.__class__ and t:  # not 0.0 (== -0.0, which prints otherwise)
+        return last
+    _last_now[0] = t
+    return t
 
 
 def load_task(store: Store, task_id: str, tenant: str | None = None) -> dict:

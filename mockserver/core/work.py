@@ -45,7 +45,7 @@ def _normalize_labels(labels) -> list[dict]:
             if extra in label:
                 clean[extra] = copy.deepcopy(label[extra])
         out.append(clean)
-    return out
+    return R.shared_labels(out)  # one shared list for the common concept-only labels (``records``)
 
 
 def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str | None,
