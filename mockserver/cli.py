@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -353,6 +354,12 @@ def cmd_serve(args) -> int:
     # (any client's extra, e.g. schemathesis' probes), which the vendors ignore; keep the console for the
     # access log and real errors.
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
+    # The collector too: what start-up built lives as long as the process, and the store's documents hold no
+    # reference cycles, yet collections over them took a fifth to a third of a create's CPU under load
+    # (bench/bench_http.py). Start-up objects are frozen out of collection, and young collections run less often.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
     ready = asyncio.Event()  # set once every port listens (bound to the loop on first use)
     try:
         asyncio.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet, log_format=args.log_format,
