@@ -1,5 +1,10 @@
 """CloudFactory adapter: ``x-api-key`` bound to one workstream, ``{"message": ...}`` errors.
 
+Layout: this module (authentication, error hooks, seeding, the routes' handler package); errors.py
+(the error envelope), wire.py (times and Oversight task bodies, core <-> wire), handlers/ (one module
+of Connexion handlers per resource); the domain modules (oversight.py, cloudworkers.py,
+performance.py, uploads.py, reports.py, webhooks.py, ratelimit.py, workspace.py) do the work.
+
 Authentication (all ``/v1`` paths):
 * no ``x-api-key``: 401 ``{"message": "Unauthorized", ...}``;
 * an unknown key: 403 ``{"message": "Bad credentials"}`` on WorkStream Performance paths (as the
@@ -20,12 +25,12 @@ from __future__ import annotations
 import logging
 import re
 
-from ..base import RawRequest, Vendor, VendorError
+from ..base import RawRequest, Vendor
+from . import errors
 
 _WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
 _PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
 _OVERSIGHT = ("/v1/tasks", "/v1/media")
-MESSAGES = {400: "Bad Request", 404: "Not found", 409: "Conflict"}
 
 
 def _quiet_multiple_content_types(record: logging.LogRecord) -> bool:
@@ -45,49 +50,45 @@ class CloudFactoryVendor(Vendor):
         from . import oversight, webhooks  # noqa: F401
 
     def error(self, http_status, code, message, details=None):
-        body = {"message": message}
-        if details is not None:
-            body["errors"] = details if isinstance(details, (dict, list)) else {str(details): message}
-        return VendorError(http_status, body)
+        if details is not None and not isinstance(details, (dict, list)):
+            details = {str(details): message}
+        return errors.envelope(http_status, message, details)
 
     def bad_request(self, message, field_name=None, fields=None):
         """``{"message": "Bad Request", "errors": {"<field>": "<what it must be>", ...}}``, every bad field."""
         if fields:
-            errors: dict[str, str] = {}
+            problems: dict[str, str] = {}
             for f in fields:  # two rules broken by one field: both said
-                errors[f.name] = f"{errors[f.name]}; {f.message}" if f.name in errors else f.message
-            return VendorError(400, {"message": "Bad Request", "errors": errors})
-        return VendorError(400, {"message": "Bad Request", "errors": {field_name or "body": message}})
+                problems[f.name] = f"{problems[f.name]}; {f.message}" if f.name in problems else f.message
+            return errors.bad_request(problems)
+        return errors.bad_request({field_name or "body": message})
 
     def not_found_route(self, method, path):
-        return VendorError(404, {"message": "Not found"})
+        return errors.not_found()
 
     def method_not_allowed(self, method, path):
         from ...control.operations import allowed_methods
 
-        allowed = allowed_methods(self, path)
-        headers = {"Allow": ", ".join(allowed)} if allowed else {}
-        return VendorError(405, {"message": "Method Not Allowed"}, headers)
+        return errors.method_not_allowed(allowed_methods(self, path))
 
     def core_error(self, exc):
-        return VendorError(400, {"message": "Bad Request", "errors": {"body": str(exc)}})
+        return errors.bad_request({"body": str(exc)})
 
     def authenticate(self, world, request: RawRequest):
         key = request.headers.get("x-api-key")
         if not key:
-            raise VendorError(401, {"message": "Unauthorized", "errors": {"x-api-key": "header is required"}})
+            raise errors.unauthorized({"x-api-key": "header is required"})
         doc = world.store.table("cloudfactory_keys").get(key)
         if doc is None:
             status = 401 if request.path.startswith(_OVERSIGHT) else 403
-            raise VendorError(status, {"message": "Bad credentials"})
+            raise errors.bad_credentials(status)
         principal = {"key": key, "workstream_id": doc["workstream_id"]}
         from .cloudworkers import subscribe
 
         subscribe(world)  # Oversight progress reaches this world's adapter (after a restart too)
         m = _WS_PATH.match(request.path)
         if m and m.group(1) != doc["workstream_id"]:
-            raise VendorError(403, {"message": "Forbidden",
-                                    "errors": {"workstream_id": "the API key is not valid for this workstream"}})
+            raise errors.forbidden({"workstream_id": "the API key is not valid for this workstream"})
         from . import ratelimit
 
         ratelimit.check(world, key, world.store.table("cloudfactory_workstreams").get(doc["workstream_id"]))
@@ -99,17 +100,16 @@ class CloudFactoryVendor(Vendor):
 
     def _check_performance(self, world, workstream_id, operation, body) -> None:
         """``body``: the gate's parse of the request (None when empty; malformed ones never get here)."""
-        from .performance import QUALITY, THROUGHPUT, check, http_status
+        from .performance import QUALITY, THROUGHPUT, check
 
         workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
         if workstream is None:
-            raise VendorError(404, {"message": "Not found"})
+            raise errors.not_found()
         kind = THROUGHPUT if operation == "task_completed" else QUALITY
         kinds: dict = {}
-        _, errors = check(kind, body, workstream, workstream_id, kinds)
-        if errors:
-            status = http_status(kinds)
-            raise VendorError(status, {"message": MESSAGES[status], "errors": errors})
+        _, problems = check(kind, body, workstream, workstream_id, kinds)
+        if problems:
+            raise errors.refused(problems, kinds)
 
     def seed(self, world, section):
         from .cloudworkers import subscribe

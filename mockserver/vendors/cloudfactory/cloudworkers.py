@@ -1,4 +1,4 @@
-"""Oversight tasks as core work: who reviews them (CloudWorkers, simulated people) and how their state reads.
+"""Oversight tasks as core work: who reviews them (CloudWorkers, simulated people) and how their changes are followed.
 
 Each workstream has one core task, ``cloudfactory:oversight:<workstream_id>`` (tenant: the workstream id,
 kind classification, no review), created at the workstream's first submission.  It follows the
@@ -22,15 +22,9 @@ model is wrong), another of the workstream's ``labels``; the worker gives the tr
 probability ``accuracy`` (else another label).  A class that differs from the tag is a correction.
 Deterministic for a seed (the scenario's, 0 for the default crew without a scenario).
 
-State (read from the core on every request, ``core.item_progress``):
-
-=============== ==========================================================================
-``queued``      the item waits for a CloudWorker (none has begun it)
-``in_progress`` a CloudWorker began it (core work in progress)
-``completed``   the item settled as approved; ``updated_inferences`` from ``core.item_result``:
-                one inference per label, ``classes [{"class", "confidence_score": 1.0}]``
-``failed``      the item settled without a result: its CloudWorker skipped it (``failure_rate``)
-=============== ==========================================================================
+State (read from the core on every request, ``core.item_progress``): ``queued``, ``in_progress``,
+``completed`` (``updated_inferences`` from ``core.item_result``) or ``failed`` (the CloudWorker skipped
+the item, ``failure_rate``); wire.py translates the core's progress and result into the Task Status body.
 
 The queue wait is the time until a CloudWorker is free and notices the item (the simulation's poll,
 30 s, when one is idle).  Webhooks: the adapter follows each item (``core.follow_item``); the engine
@@ -44,13 +38,13 @@ import weakref
 
 from mockserver import core
 
-from . import timefmt, webhooks
+from . import webhooks
+from .wire import task_state, task_status
 
 TASKS = "cloudfactory_tasks"
 SUBSCRIBER = "cloudfactory.oversight"
 DEFAULTS = {"correction_rate": 0.2, "failure_rate": 0.0, "work_median_seconds": 600, "work_sigma": 0.5,
             "accuracy": 0.95, "crew_size": 4, "workers": None}
-FAILED = {"code": "processing_failed", "message": "The media could not be reviewed"}
 
 
 def settings(ws: dict) -> dict:
@@ -117,60 +111,16 @@ def add(world, ws: dict, task_id: str, tags: list) -> dict:
     return {"task": tid, "source": source_of(ws["id"])}
 
 
-def _state(progress: dict | None) -> str | None:
-    if progress is None or progress["phase"] == "gone":
-        return None
-    if progress["phase"] == "settled":
-        return "completed" if progress["state"] == "approved" else "failed"
-    return "in_progress" if progress["phase"] == "in_progress" else "queued"
-
-
 def _on_progress(world, event: dict) -> None:
     """An Oversight item moved (under the store lock): record it and notify the callback."""
     coll = world.store.table(TASKS, indexes=("workstream_id",))
     task = coll.get(event["item_id"])
-    state = _state(event)
+    state = task_state(event)
     if task is None or state is None or state == task["state"]:
         return
     at = event["at"] if event["at"] is not None else world.now()
     previous = task["state"]
     task = coll.update(task["id"], {"state": state, "updated_at": at,
                                     "history": task["history"] + [{"state": state, "at": at}]})
-    webhooks.notify(world, task, status(world, task), previous, at)
+    webhooks.notify(world, task, task_status(world, task), previous, at)
 
-
-def _inference(task_id: str, i: int, label: dict) -> dict:
-    return {"external_id": f"{task_id}:{i}", "classes": [{"class": label["concept"], "confidence_score": 1.0}],
-            "bbox": list(label.get("box") or []), "mask": [], "polygon": list(label.get("polygon") or [])}
-
-
-def status(world, task: dict) -> dict:
-    """The Task Status body, read from the core (a task stored without a core item reads as stored)."""
-    store = world.store
-    ref = task.get("core")
-    progress = None
-    if ref:
-        try:
-            progress = core.item_progress(store, ref["task"], task["id"], ref["source"])
-        except core.NotFound:
-            progress = None
-    state = _state(progress)
-    error = None
-    if state is None:  # stored by an older version, or its core item was removed
-        state, inferences, updated = task["state"], task.get("inferences") or [], task["updated_at"]
-        error = task.get("error")
-    else:
-        inferences = []
-        updated = task["created_at"] if progress["phase"] == "waiting" else progress["since"]
-        if state == "completed":
-            result = core.item_result(store, ref["task"], task["id"], ref["source"]) or {}
-            inferences = [_inference(task["id"], i, lb) for i, lb in enumerate(result.get("labels") or [])]
-        elif state == "failed":
-            error = FAILED
-    out = {"task_id": task["id"], "state": state,
-           "updated_inferences": {"inferences": [{**i, **{k: i.get(k) or [] for k in ("bbox", "mask", "polygon")}}
-                                                 for i in inferences]},
-           "created_at": timefmt.iso(task["created_at"]), "updated_at": timefmt.iso(updated)}
-    if error:
-        out["error"] = dict(error)
-    return out

@@ -1,4 +1,4 @@
-"""Oversight: media uploads and task submissions (the wire side; the work itself is in cloudworkers.py).
+"""Oversight: media uploads and task submissions (the work itself is in cloudworkers.py, its wire form in wire.py).
 
 Lifecycle of a task (stand-in design; the vendor does not document the state names)::
 
@@ -7,11 +7,12 @@ Lifecycle of a task (stand-in design; the vendor does not document the state nam
 
 Each submitted task is an item of the workstream's Oversight core task, reviewed by simulated
 CloudWorkers of the one simulation engine; its state and ``updated_inferences`` are read from the
-core on every request (cloudworkers.py has the model, the defaults and the ``oversight`` settings).
+core on every request (cloudworkers.py has the model, the defaults and the ``oversight`` settings;
+``wire.task_status`` renders them).
 Each change may notify the task's ``callback_url`` (webhooks.py).
 
 An inference's ``bbox``, ``mask`` and ``polygon`` are arrays, empty when the reviewer drew none (a
-tag is a class, not a shape): never ``null``.
+tag is a class, not a shape): never ``null`` (wire.py).  Errors are CloudFactory's envelope (errors.py).
 
 A task's ``media_key`` is either a key ``/v1/media`` handed out (the bytes PUT already), or, as the
 Oversight pages document for mounted buckets, the URL of an object in one of the workstream's buckets
@@ -27,8 +28,8 @@ import re
 import secrets
 import uuid
 
-from ..base import VendorError
-from . import cloudworkers
+from . import cloudworkers, errors
+from .wire import task_status
 
 MEDIA = "cloudfactory_media"
 TASKS = "cloudfactory_tasks"
@@ -40,25 +41,6 @@ CONTENT_TYPES = {
 MAX_BYTES = {"image": 20 * 1024 * 1024, "video": 500 * 1024 * 1024}
 
 
-def _bad(errors: dict) -> VendorError:
-    return VendorError(400, {"message": "Bad Request", "errors": errors})
-
-
-def _not_found() -> VendorError:
-    return VendorError(404, {"message": "Not found"})
-
-
-def _refused(errors: dict, kinds: dict) -> VendorError:
-    """A body the spec accepts that names something the workstream lacks (404) or contradicts its state (409).
-    ``errors`` names every such field; a shape error (400) would have been answered before."""
-    found = set(kinds.values())
-    if "shape" in found:
-        return _bad(errors)
-    if "reference" in found:
-        return VendorError(404, {"message": "Not found", "errors": errors})
-    return VendorError(409, {"message": "Conflict", "errors": errors})
-
-
 def _workstream(world, workstream_id):
     return world.store.table("cloudfactory_workstreams").get(workstream_id)
 
@@ -66,16 +48,16 @@ def _workstream(world, workstream_id):
 # -- media ---------------------------------------------------------------------------------------
 def create_media(world, workstream_id: str, body: dict) -> dict:
     ws = _workstream(world, workstream_id)
-    errors, kinds = {}, {}
+    problems, kinds = {}, {}
     media_type = body.get("media_type", "image")
     content_type = body.get("content_type") or CONTENT_TYPES.get(media_type, ("",))[0]
     if media_type in CONTENT_TYPES and content_type not in CONTENT_TYPES[media_type]:  # the spec's rule too
-        errors["content_type"], kinds["content_type"] = f"must be one of {', '.join(CONTENT_TYPES[media_type])}", "shape"
+        problems["content_type"], kinds["content_type"] = f"must be one of {', '.join(CONTENT_TYPES[media_type])}", "shape"
     if body.get("configuration_id") not in ws["configuration_ids"]:
-        errors["configuration_id"] = f"unknown configuration for workstream {workstream_id}"
+        problems["configuration_id"] = f"unknown configuration for workstream {workstream_id}"
         kinds["configuration_id"] = "reference"
-    if errors:
-        raise _refused(errors, kinds)
+    if problems:
+        raise errors.refused(problems, kinds)
     media_key = "media-" + secrets.token_hex(8)
     token = secrets.token_urlsafe(24)
     now = world.now()
@@ -92,21 +74,19 @@ def put_media(world, token: str, content_type: str, raw: bytes) -> dict:
     coll = world.store.table(MEDIA, indexes=("token",))
     docs = coll.find(token=token)
     if not docs:
-        raise _not_found()
+        raise errors.not_found()
     media = docs[0]
     if media["state"] != "waiting":
-        raise VendorError(409, {"message": "This upload URL has already been used", "errors": {"media_key": media["id"]}})
+        raise errors.already_used({"media_key": media["id"]})
     if world.now() > media["expires_at"]:
-        raise VendorError(403, {"message": "Upload URL expired"})
+        raise errors.expired()
     sent_type = content_type.split(";")[0].strip().lower()
     if sent_type != media["content_type"]:
-        raise VendorError(415, {"message": "Unsupported Media Type",
-                                "errors": {"content-type": f"must be {media['content_type']} as declared for this media"}})
+        raise errors.unsupported_media_type({"content-type": f"must be {media['content_type']} as declared for this media"})
     if not raw:
-        raise _bad({"body": "the media is empty"})
+        raise errors.bad_request({"body": "the media is empty"})
     if len(raw) > MAX_BYTES[media["media_type"]]:
-        raise VendorError(413, {"message": "Payload Too Large",
-                                "errors": {"body": f"at most {MAX_BYTES[media['media_type']]} bytes"}})
+        raise errors.payload_too_large({"body": f"at most {MAX_BYTES[media['media_type']]} bytes"})
     # The bytes themselves are not kept (the store is JSON): their size and digest are.
     with world.store.lock:
         coll.update(media["id"], {"state": "uploaded", "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(),
@@ -148,10 +128,10 @@ def _check_task(world, ws: dict, body: dict) -> dict:
     Unknown things (configuration, media key, bucket, a URL that is no mounted bucket's object) answer
     404; media in the wrong state or of another configuration or type, or a ``bucket_id`` that is not
     the object URL's bucket, answer 409.  Every bad field is named."""
-    errors, kinds = {}, {}
+    problems, kinds = {}, {}
 
     def bad(field, reason, kind):
-        errors[field], kinds[field] = reason, kind
+        problems[field], kinds[field] = reason, kind
 
     if body.get("configuration_id") not in ws["configuration_ids"]:
         bad("configuration_id", f"unknown configuration for workstream {ws['id']}", "reference")
@@ -180,15 +160,15 @@ def _check_task(world, ws: dict, body: dict) -> dict:
             bad("media_key", "unknown media_key", "reference")
         elif media["state"] != "uploaded":
             bad("media_key", "the media has not been uploaded yet (PUT it to media_upload_url first)", "conflict")
-        elif "configuration_id" not in errors and media["configuration_id"] != body["configuration_id"]:
+        elif "configuration_id" not in problems and media["configuration_id"] != body["configuration_id"]:
             bad("configuration_id", f"the media was created for configuration {media['configuration_id']}", "conflict")
         elif body.get("media_type") and body["media_type"] != media["media_type"]:
             bad("media_type", f"the media is of type {media['media_type']}", "conflict")
     url = body.get("callback_url")
     if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
         bad("callback_url", "must be an http(s) URL", "shape")  # the spec's pattern
-    if errors:
-        raise _refused(errors, kinds)
+    if problems:
+        raise errors.refused(problems, kinds)
     return media
 
 
@@ -214,12 +194,8 @@ def submit_task(world, workstream_id: str, body: dict) -> dict:
     return {"task_id": task_id}
 
 
-def status(world, task: dict) -> dict:
-    return cloudworkers.status(world, task)
-
-
 def get_task(world, workstream_id: str, task_id: str) -> dict:
     task = world.store.table(TASKS).get(task_id)
     if task is None or task["workstream_id"] != workstream_id:
-        raise _not_found()
-    return cloudworkers.status(world, task)
+        raise errors.not_found()
+    return task_status(world, task)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import timefmt
+from . import wire
 
 THROUGHPUT, QUALITY = "throughput", "quality"
 TABLES = {THROUGHPUT: "cloudfactory_throughput", QUALITY: "cloudfactory_quality"}
@@ -56,7 +56,7 @@ def _check_value(rule: str, v):
     if rule == "bool":
         return None if isinstance(v, bool) else "must be true or false"
     if rule == "time":
-        return None if timefmt.parse(v) is not None else "must be an ISO 8601 date-time with an offset, e.g. 2020-12-22T10:13:24.127Z"
+        return None if wire.parse_time(v) is not None else "must be an ISO 8601 date-time with an offset, e.g. 2020-12-22T10:13:24.127Z"
     if rule == "seconds":
         return None if _number(v) and v >= 0 else "must be a number >= 0"
     if rule == "number":
@@ -87,7 +87,7 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str,
 
     ``kinds``, when given, receives each bad field's kind of problem: ``shape`` (a rule the spec
     states: HTTP 400), ``reference`` (a use case or task definition the workstream does not have:
-    404) or ``conflict`` (the body contradicts the path or itself: 409); see ``http_status``."""
+    404) or ``conflict`` (the body contradicts the path or itself: 409); see ``errors.status_for``."""
     kinds = {} if kinds is None else kinds
     if not isinstance(body, dict):
         kinds["body"] = "shape"
@@ -114,7 +114,7 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str,
         errors["task_definition_id"] = f"unknown task definition for workstream {ws_id}"
         kinds["task_definition_id"] = "reference"
     if kind == THROUGHPUT and not {"task_started_at", "task_completed_at"} & set(errors):
-        if timefmt.parse(body["task_completed_at"]) < timefmt.parse(body["task_started_at"]):
+        if wire.parse_time(body["task_completed_at"]) < wire.parse_time(body["task_started_at"]):
             errors["task_completed_at"] = "must not be before task_started_at"
             kinds["task_completed_at"] = "conflict"
     if errors:
@@ -127,15 +127,8 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str,
         record.setdefault("task_count", 1)
         record.setdefault("subtask_count", None)
         if "duration" not in record:
-            record["duration"] = timefmt.parse(record["task_completed_at"]) - timefmt.parse(record["task_started_at"])
+            record["duration"] = wire.parse_time(record["task_completed_at"]) - wire.parse_time(record["task_started_at"])
     return record, {}
-
-
-def http_status(kinds: dict) -> int:
-    """The answer to a body with these kinds of problem: 400 if any breaks a spec rule, else 404 if any
-    names something the workstream does not have, else 409."""
-    found = set(kinds.values())
-    return 400 if "shape" in found else 404 if "reference" in found else 409
 
 
 # -- CSV rows --------------------------------------------------------------------------------------
@@ -189,10 +182,10 @@ def store_record(world, kind: str, record: dict, source: dict | None = None) -> 
     """Store a checked record. Returns ``accepted``, ``replaced`` or ``ignored_duplicate``."""
     store = world.store
     coll = table(store, kind)
-    at = timefmt.parse(record[TIME_FIELD[kind]])
+    at = wire.parse_time(record[TIME_FIELD[kind]])
     doc = dict(record)
-    doc.update({"at": at, "bucket": f"{record['workstream_id']}|{timefmt.day(at)}",
-                "received_at": timefmt.iso(world.now())})
+    doc.update({"at": at, "bucket": f"{record['workstream_id']}|{wire.day(at)}",
+                "received_at": wire.iso(world.now())})
     if source:
         doc["source"] = source
     with store.lock:

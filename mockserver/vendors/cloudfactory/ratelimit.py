@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..base import VendorError
+from . import errors
 
 TABLE = "cloudfactory_rate"
 SETTING = "cloudfactory_rate_limit"
@@ -91,5 +91,5 @@ def check(world, key: str, workstream: dict | None = None) -> None:
             return
         if doc["count"] >= limit:
             retry = max(1, math.ceil(window + per - now))
-            raise VendorError(429, {"message": "Too Many Requests"}, {"Retry-After": str(retry)})
+            raise errors.too_many(retry)
         coll.update(key, {"count": doc["count"] + 1})

@@ -12,8 +12,7 @@ their index instead (the cost is then the workstream's records, never the whole 
 """
 from __future__ import annotations
 
-from ..base import VendorError
-from . import performance, timefmt
+from . import errors, performance, wire
 
 DAY = 86400
 MAX_DAYS = 366
@@ -74,14 +73,10 @@ class _Acc:
         }
 
 
-def _bad(field, reason):
-    return VendorError(400, {"message": "Bad Request", "errors": {field: reason}})
-
-
 def _iso(epoch: float, given) -> str:
     """The bound as ISO 8601 UTC, or as given when UTC cannot write it (beyond years 1..9999)."""
     try:
-        return timefmt.iso(epoch)
+        return wire.iso(epoch)
     except (ValueError, OverflowError, OSError):
         return given
 
@@ -95,22 +90,22 @@ def _records(coll, workstream_id: str, start: float, end: float):
         return
     day = int(start // DAY) * DAY
     while day < end:
-        yield from coll.find(bucket=f"{workstream_id}|{timefmt.day(day)}")
+        yield from coll.find(bucket=f"{workstream_id}|{wire.day(day)}")
         day += DAY
 
 
 def report(world, workstream_id: str, from_=None, to=None, group_by=None) -> dict:
-    errors = {}
-    end = world.now() if to is None else timefmt.parse(to)
+    problems = {}
+    end = world.now() if to is None else wire.parse_time(to)
     if end is None:
-        errors["to"] = "must be an ISO 8601 date-time with an offset"
-    start = (end - 30 * DAY if end is not None else None) if from_ is None else timefmt.parse(from_)
+        problems["to"] = "must be an ISO 8601 date-time with an offset"
+    start = (end - 30 * DAY if end is not None else None) if from_ is None else wire.parse_time(from_)
     if start is None and from_ is not None:
-        errors["from"] = "must be an ISO 8601 date-time with an offset"
+        problems["from"] = "must be an ISO 8601 date-time with an offset"
     if group_by is not None and group_by not in GROUP_FIELDS:
-        errors["group_by"] = "must be one of use_case, task_definition, worker"
-    if errors:  # values the spec refuses already (format date-time, the group_by enum); kept for direct calls
-        raise VendorError(400, {"message": "Bad Request", "errors": errors})
+        problems["group_by"] = "must be one of use_case, task_definition, worker"
+    if problems:  # values the spec refuses already (format date-time, the group_by enum); kept for direct calls
+        raise errors.bad_request(problems)
     totals, groups = _Acc(), {}
     key_field = GROUP_FIELDS.get(group_by)
     for kind in (performance.THROUGHPUT, performance.QUALITY):

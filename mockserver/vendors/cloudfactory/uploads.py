@@ -18,8 +18,8 @@ import csv
 import io
 import secrets
 
-from ..base import VendorError
-from . import performance, timefmt
+from . import errors, performance
+from .wire import iso
 
 TABLE = "cloudfactory_uploads"
 EXPIRES_IN = 3600  # seconds of virtual time
@@ -45,27 +45,27 @@ def create(world, workstream_id: str, data_source: str) -> dict:
 def by_token(world, token: str) -> dict:
     docs = _table(world.store).find(token=token)
     if not docs:
-        raise VendorError(404, {"message": "Not found"})
+        raise errors.not_found()
     doc = docs[0]
     if world.now() > doc["expires_at"] and doc["state"] == "waiting":
-        raise VendorError(403, {"message": "Upload URL expired"})
+        raise errors.expired()
     if doc["state"] != "waiting":
-        raise VendorError(409, {"message": "This upload URL has already been used", "errors": {"file_key": doc["id"]}})
+        raise errors.already_used({"file_key": doc["id"]})
     return doc
 
 
 def process(world, token: str, content_type: str, raw: bytes) -> dict:
     doc = by_token(world, token)
     if content_type.split(";")[0].strip().lower() not in ("text/csv", "application/csv"):
-        raise VendorError(415, {"message": "Unsupported Media Type", "errors": {"content-type": "must be text/csv"}})
+        raise errors.unsupported_media_type({"content-type": "must be text/csv"})
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise VendorError(400, {"message": "Bad Request", "errors": {"body": "CSV must be UTF-8"}}) from None
+        raise errors.bad_request({"body": "CSV must be UTF-8"}) from None
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if "record_type" not in header:
-        raise VendorError(400, {"message": "Bad Request", "errors": {"record_type": "the CSV needs a record_type column"}})
+        raise errors.bad_request({"record_type": "the CSV needs a record_type column"})
     ws = world.store.table("cloudfactory_workstreams").get(doc["workstream_id"])
     results = []
     for row in reader:
@@ -105,8 +105,8 @@ def summary(world, doc: dict, page: int = 1, per_page: int = MAX_ROWS_SHOWN) -> 
     if state == "waiting" and world.now() > doc["expires_at"]:
         state = "expired"
     return {"file_key": doc["id"], "workstream_id": doc["workstream_id"], "state": state,
-            "data_source": doc["data_source"], "expires_at": timefmt.iso(doc["expires_at"]),
-            "processed_at": timefmt.iso(doc["processed_at"]) if doc.get("processed_at") else None,
+            "data_source": doc["data_source"], "expires_at": iso(doc["expires_at"]),
+            "processed_at": iso(doc["processed_at"]) if doc.get("processed_at") else None,
             "rows_total": doc.get("rows_total", 0), "rows_accepted": doc.get("rows_accepted", 0),
             "rows_rejected": doc.get("rows_rejected", 0), "page": page, "per_page": per_page,
             "rows": rows[start:start + per_page]}
@@ -115,5 +115,5 @@ def summary(world, doc: dict, page: int = 1, per_page: int = MAX_ROWS_SHOWN) -> 
 def get(world, workstream_id: str, file_key: str) -> dict:
     doc = _table(world.store).get(file_key)
     if doc is None or doc["workstream_id"] != workstream_id:
-        raise VendorError(404, {"message": "Not found"})
+        raise errors.not_found()
     return doc

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ...scheduler import handler, scheduler_of
-from . import timefmt
+from .wire import iso
 from .workspace import DOCUMENTED_EVENTS
 
 TABLE = "cloudfactory_webhook_deliveries"
@@ -80,7 +80,7 @@ def notify(world, task: dict, status: dict, previous: str, at: float) -> None:
     if event not in workstream.get("webhook_events", DOCUMENTED_EVENTS):
         return
     body = dict(status)
-    body.update({"event": event, "previous_state": previous, "occurred_at": timefmt.iso(at)})
+    body.update({"event": event, "previous_state": previous, "occurred_at": iso(at)})
     coll = table(world.store)
     delivery_id = f"{task['id']}:{len(task['history'])}"
     coll.upsert({"id": delivery_id, "workstream_id": task["workstream_id"], "task_id": task["id"],
@@ -102,7 +102,7 @@ def attempt(world, delivery_id: str, number: int, at: float) -> None:
     if delivery is None or delivery["status"] != "pending":
         return
     if not _allowed(world, delivery["url"]):
-        _record(world, delivery_id, {"attempt": number, "at": timefmt.iso(at), "url": delivery["url"],
+        _record(world, delivery_id, {"attempt": number, "at": iso(at), "url": delivery["url"],
                                      "status_code": None, "outcome": "refused",
                                      "error": "host not in webhook_allow_hosts"}, final="refused")
         return
@@ -121,7 +121,7 @@ def _send(client, world, delivery_id, number, at, url, body, headers) -> None:
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}" or type(exc).__name__
     ok = status_code is not None and 200 <= status_code < 300
-    entry = {"attempt": number, "at": timefmt.iso(at), "url": url, "status_code": status_code,
+    entry = {"attempt": number, "at": iso(at), "url": url, "status_code": status_code,
              "outcome": "delivered" if ok else "failed"}
     if error:
         entry["error"] = error
@@ -130,7 +130,7 @@ def _send(client, world, delivery_id, number, at, url, body, headers) -> None:
             _record(world, delivery_id, entry, final="delivered")
         elif number <= len(BACKOFF):
             due = at + BACKOFF[number - 1]
-            entry["next_retry_at"] = timefmt.iso(due)
+            entry["next_retry_at"] = iso(due)
             if _record(world, delivery_id, entry):
                 scheduler_of(world).at(due, "cf.webhook.retry", {"delivery_id": delivery_id, "attempt": number + 1,
                                                                  "due": due})
@@ -157,5 +157,5 @@ def _retry(world, payload):
 
 def public(delivery: dict) -> dict:
     return {"id": delivery["id"], "task_id": delivery["task_id"], "event": delivery["event"], "url": delivery["url"],
-            "status": delivery["status"], "created_at": timefmt.iso(delivery["created_at"]),
+            "status": delivery["status"], "created_at": iso(delivery["created_at"]),
             "body": delivery["body"], "attempts": delivery["attempts"]}
