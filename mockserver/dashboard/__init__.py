@@ -2,10 +2,13 @@
 
 ``data``     the JSON behind ``/_mock/dashboard/api/...``: read from the core's incrementally kept
              statistics (``core.task_stats``), the simulated people and the clock -- never by walking
-             every item on a poll.  Two helpers keep what statistics cannot give cheaply:
+             every item on a poll.  Two helpers, each in its own module, keep what statistics cannot give cheaply:
              ``Series`` (cumulative submissions and verdicts per person over virtual time, sampled at
              polls and every few hundred simulated events) and ``Judge`` (accuracy against the truth and
              consensus, judged item by item behind a cursor, a few milliseconds per poll at most).
+``series``   ``Series``, the throughput chart's points.
+``judging``  ``Judge`` and the per-item rules it shares with the HTML report (``judge_item``, ``truth_of``).
+``items``    the on-demand task-item pages (they walk items, so the page never polls them).
 ``figures``  the Wilson interval and other small pure helpers (the HTML report uses them too).
 ``static/``  the page, its script and style sheet, and the vendored Chart.js (MIT, ``static/vendor/``):
              no build step, nothing fetched from the network; shipped in the wheel as package data.

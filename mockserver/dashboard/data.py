@@ -1,21 +1,25 @@
 """The JSON behind the dashboard (``/_mock/dashboard/api/...``), cheap enough to poll while a large
-scenario runs.
+scenario runs: the ``Dashboard`` service of a world (``dashboard_of``) and its answers.
 
 Cost of ``overview`` (the one answer the page polls, once a second):
     O(tasks x (workers + concepts))   ``core.task_stats`` per task, the core's incremental counters
     O(people)                         the simulated people's documents (``sim_people``) and schedules
     + a bounded step of the ``Judge`` (a few ms at most, at most every quarter of a second)
-It never walks a task's items.  What the counters cannot give cheaply is kept here, per world:
+It never walks a task's items.  What the counters cannot give cheaply is kept per world, in modules
+of their own:
 
-``Series``  cumulative submissions and review verdicts per person (and settled items) at virtual
-            times: sampled on every poll and, while the people work, every ``SAMPLE_EVERY`` simulated
-            events through the simulation's progress hook; at most ``Series.MAX`` points (halved, by
-            keeping every other one, when full), so the throughput chart covers the whole run.
-``Judge``   accuracy against the truth (the item's ground truth, else the simulation's latent truth,
-            as the report does) and consensus, judged one settled item at a time behind a cursor that
-            goes round each task; each item is judged once and judged again only if it changed.  The
-            figures say how many settled items they rest on (``judged`` of ``settled``) and come with
-            their 95% Wilson interval.  When the run ends they are exactly the report's figures.
+``series.Series``   cumulative submissions and review verdicts per person (and settled items) at
+                    virtual times: sampled here on every poll and, while the people work, every
+                    ``SAMPLE_EVERY`` simulated events through the simulation's progress hook.
+``judging.Judge``   accuracy against the truth and consensus, judged one settled item at a time behind
+                    a cursor; the figures say how many settled items they rest on (``judged`` of
+                    ``settled``) and come with their 95% Wilson interval.  When the run ends they are
+                    exactly the report's figures.
+``items``           the on-demand task-item pages (``task_items``, ``task_item``), which do walk items
+                    and so are never polled.
+
+The names that used to live here (``Series``, ``Judge``, ``judge_item``, ``truth_of``, ``BASIS``...)
+are still importable from this module.
 
 Everything reads ``mockserver.core`` through its public API (``core.session`` for live reads under the
 store's lock, ``core.task_stats``, ``core.get_task_item``, ``core.list_work``...).
@@ -26,227 +30,26 @@ import time
 
 from mockserver import core
 
-from .figures import vendor_of, wilson
+from . import items
+from .figures import vendor_of
+# Re-exported (see __all__): callers such as the HTML report and the tests import them from here.
+from .items import BASIS
+from .judging import SETTLED, Judge, judge_item, truth_of
+from .series import Series
 
 PEOPLE_TABLE = "sim_people"
-SETTLED = ("approved", "rejected", "skipped")
 IN_PROGRESS = ("labeling", "changes_requested")
 SAMPLE_EVERY = 250  # simulated events between two samples taken from inside a run
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+__all__ = ["BASIS", "DAY_NAMES", "Dashboard", "IN_PROGRESS", "Judge", "PEOPLE_TABLE", "SAMPLE_EVERY", "SETTLED",
+           "Series", "dashboard_of", "judge_item", "shipped_scenarios", "truth_of"]
 
 
 def dashboard_of(world) -> "Dashboard":
     """The world's dashboard helper (created on first use, forgotten on every reset)."""
     return world.service("dashboard", Dashboard, on_reset=Dashboard.forget)
 
-
-# -- series: cumulative counts over virtual time ------------------------------------------------------
-
-class Series:
-    MAX = 240
-
-    def __init__(self):
-        self.version = 0
-        self.clear()
-
-    def clear(self) -> None:
-        self.t: list[float] = []
-        self.rows: list[tuple[dict, dict, int]] = []
-        self.gap = 0.0
-        self.version += 1
-
-    def add(self, t: float, submitted: dict, reviewed: dict, settled: int) -> None:
-        ts, rows = self.t, self.rows
-        row = (submitted, reviewed, settled)
-        if ts:
-            if t < ts[-1]:
-                # An event counted after a poll that stamped a later now (scaled time moves between the
-                # two): it belongs to the last point. (A clock set back is the owner's to notice: clear.)
-                t = ts[-1]
-            if rows[-1] == row:
-                if t == ts[-1]:
-                    return
-                # nothing happened since: move the last point only if it is the only one after its
-                # predecessor with these counts (a flat stretch keeps its two ends)
-                if len(rows) >= 2 and rows[-2] == row:
-                    ts[-1] = t
-                    self.version += 1
-                    return
-        if len(ts) >= 2 and t - ts[-2] < self.gap and rows[-1] != rows[-2]:
-            ts[-1], rows[-1] = t, row  # too close to the last kept point: the newest replaces it
-        else:
-            ts.append(t)
-            rows.append(row)
-            if len(ts) > self.MAX:
-                keep = list(range(0, len(ts) - 1, 2)) + [len(ts) - 1]
-                self.t = [ts[i] for i in keep]
-                self.rows = [rows[i] for i in keep]
-                self.gap = (self.t[-1] - self.t[0]) / (self.MAX / 2)
-        self.version += 1
-
-    def to_dict(self) -> dict:
-        names_s = dict.fromkeys(n for row in self.rows for n in row[0])
-        names_r = dict.fromkeys(n for row in self.rows for n in row[1])
-        return {"version": self.version, "t": list(self.t),
-                "submitted": {n: [row[0].get(n, 0) for row in self.rows] for n in names_s},
-                "reviewed": {n: [row[1].get(n, 0) for row in self.rows] for n in names_r},
-                "settled": [row[2] for row in self.rows]}
-
-
-# -- judge: accuracy and consensus, a bounded step at a time -------------------------------------------
-
-class _TaskJudge:
-    __slots__ = ("keys", "pos", "total", "created", "judged", "complete", "consensus", "known", "right")
-
-    def __init__(self, created):
-        self.keys: list[str] | None = None
-        self.pos = 0
-        self.total = -1
-        self.created = created
-        self.judged: dict[str, tuple] = {}  # task-item key -> (updated_at, state, contribution)
-        self.complete = self.consensus = self.known = self.right = 0
-
-
-class Judge:
-    STEP_EVERY = 0.25  # wall seconds between two steps, however many pages poll
-    BUDGET = 0.003  # wall seconds a step may take while the people work
-    IDLE_BUDGET = 0.03  # ... and when nothing happened since the last step
-
-    def __init__(self):
-        self.clear()
-
-    def clear(self) -> None:
-        self.tasks: dict[str, _TaskJudge] = {}
-        self.workers: dict[str, list[int]] = {}  # worker -> [submissions judged, right]
-        self.last_step = float("-inf")
-        self.last_events = -1
-
-    def _revert(self, tj: _TaskJudge, contribution: tuple) -> None:
-        self._apply(tj, contribution, -1)
-
-    def _apply(self, tj: _TaskJudge, c: tuple, sign: int) -> None:
-        complete, consensus, known, right, marks = c
-        tj.complete += sign * complete
-        tj.consensus += sign * consensus
-        tj.known += sign * known
-        tj.right += sign * right
-        workers = self.workers
-        for worker, ok in marks:
-            acc = workers.get(worker)
-            if acc is None:
-                acc = workers[worker] = [0, 0]
-            acc[0] += sign
-            acc[1] += sign * ok
-
-    def step(self, s, sim, tasks: list[dict], totals: dict[str, int], events: int, force: bool = False) -> None:
-        """Judge what changed, for a bounded time: ``s`` a core session (lock held), ``tasks`` the live
-        task documents, ``totals`` each task's item count from its statistics."""
-        now = time.perf_counter()
-        if not force and now - self.last_step < self.STEP_EVERY:
-            return
-        budget = self.IDLE_BUDGET if events == self.last_events else self.BUDGET
-        self.last_step, self.last_events = now, events
-        deadline = now + budget
-        alive = {t["id"] for t in tasks}
-        for gone in [tid for tid in self.tasks if tid not in alive]:
-            tj = self.tasks.pop(gone)
-            for rec in tj.judged.values():
-                self._revert(tj, rec[2])
-        for task in tasks:
-            if time.perf_counter() >= deadline:
-                break
-            self._step_task(s, sim, task, totals.get(task["id"], 0), deadline)
-
-    def _step_task(self, s, sim, task: dict, total: int, deadline: float) -> None:
-        tid = task["id"]
-        tj = self.tasks.get(tid)
-        if tj is not None and tj.created != task.get("created_at"):
-            for rec in tj.judged.values():  # a task of the same id, made again
-                self._revert(tj, rec[2])
-            tj = None
-        if tj is None:
-            tj = self.tasks[tid] = _TaskJudge(task.get("created_at"))
-        if tj.keys is None or tj.total != total:
-            keys = [ti["id"] for ti in s.task_items(tid)]  # only when the task gains or loses items
-            present = set(keys)
-            for key in [k for k in tj.judged if k not in present]:
-                self._revert(tj, tj.judged.pop(key)[2])
-            tj.keys, tj.total = keys, total
-            tj.pos = tj.pos % len(keys) if keys else 0
-        keys, judged = tj.keys, tj.judged
-        n = len(keys)
-        if not n:
-            return
-        kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
-        pos = tj.pos
-        for i in range(n):
-            if i & 31 == 31 and time.perf_counter() >= deadline:
-                break
-            key = keys[pos]
-            pos = pos + 1 if pos + 1 < n else 0
-            ti = s.task_item(key)
-            rec = judged.get(key)
-            if ti is None or ti["state"] not in SETTLED:
-                if rec is not None:
-                    self._revert(tj, judged.pop(key)[2])
-                continue
-            if rec is not None:
-                if rec[0] == ti.get("updated_at") and rec[1] == ti["state"]:
-                    continue
-                self._revert(tj, rec[2])
-            c = judge_item(s, sim, task, ti, kind, iou)
-            judged[key] = (ti.get("updated_at"), ti["state"], c)
-            self._apply(tj, c, +1)
-        tj.pos = pos
-
-    def task_figures(self, task: dict) -> dict:
-        tj = self.tasks.get(task["id"])
-        if tj is None:
-            return {"judged": 0, "consensus": None, "accuracy": None}
-        consensus = wilson(tj.consensus, tj.complete) if task["review"]["strategy"] == "consensus" else None
-        return {"judged": len(tj.judged), "consensus": consensus, "accuracy": wilson(tj.right, tj.known)}
-
-    def worker_accuracy(self, worker: str) -> dict | None:
-        acc = self.workers.get(worker)
-        return wilson(acc[1], acc[0]) if acc else None
-
-
-BASIS = {"consensus": "consensus", "review": "review", "single": "labeler"}  # "approved by ..."
-
-
-def judge_item(s, sim, task: dict, ti: dict, kind: str, iou: float) -> tuple:
-    """One item's share: (labeling complete, by consensus, result judged, result right,
-    [(worker, submission right)]) -- the same rules as ``mockserver.simulation.report``."""
-    subs, active, _ = core.labeling_of(s.works(ti["id"]))
-    truth = truth_of(s, sim, task, ti["source"], ti["item_id"])[0]
-    marks = []
-    right: dict[int, bool] = {}
-    if truth:
-        for w in subs:
-            labels = w.get("labels")
-            ok = core.labels_agree(kind, labels or [], truth, iou)
-            if labels:
-                right[id(labels)] = ok
-            marks.append((w["worker"], int(ok)))
-    complete = 1 if subs and len(subs) == active else 0
-    consensus = 1 if complete and ti.get("winner") else 0
-    known = ok_final = 0
-    result = core.result_of(task, ti, subs) if subs and truth else None
-    if result is not None:
-        final = result["labels"]
-        known = 1
-        ok = right.get(id(final))
-        ok_final = int(core.labels_agree(kind, final, truth, iou) if ok is None else ok)
-    return complete, consensus, known, ok_final, tuple(marks)
-
-
-def truth_of(s, sim, task: dict, source: str, item_id: str) -> tuple[list | None, str]:
-    item = s.item(source, item_id) or {}
-    if item.get("ground_truth"):
-        return item["ground_truth"], "ground_truth"
-    if sim is not None:
-        return sim.truth(task, source, item_id), "simulated"
-    return None, "none"
 
 
 # -- the dashboard helper of one world -----------------------------------------------------------------
@@ -464,58 +267,12 @@ class Dashboard:
         return {"task": info, "stats": stats, "summary": summary}
 
     def task_items(self, task_id: str, state: str | None, offset: int, limit: int) -> dict:
-        """A page of items: O(items in that state) to order them, so it is asked for on demand, not polled."""
-        store = self.world.store
-        page = core.list_task_items(store, task_id, state=state, offset=offset, limit=limit)
-        stats = core.task_stats(store, task_id)
-        total = stats["states"].get(state, 0) if state else stats["total"]
-        items = []
-        with core.session(store) as s:
-            for ti in page:
-                workers = [w["worker"] for w in s.works(ti["id"]) if w["state"] == "submitted"]
-                items.append({"item_id": ti["item_id"], "source": ti["source"], "state": ti["state"],
-                              "decision": ti.get("decision"), "workers": workers,
-                              "reviews": len(ti.get("reviews") or ()), "updated_at": ti.get("updated_at")})
-        return {"items": items, "total": total, "offset": offset, "limit": limit}
+        """A page of items (``items.task_items``): asked for on demand, not polled."""
+        return items.task_items(self.world.store, task_id, state, offset, limit)
 
     def task_item(self, task_id: str, item_id: str, source: str | None) -> dict:
-        """One item: who labeled what, whether they agree (with each other and the truth), the result."""
-        store = self.world.store
-        ti = core.get_task_item(store, task_id, item_id, source)
-        works = core.list_work(store, task_id, item_id, ti["source"])
-        sim = self.world.simulation
-        with core.session(store) as s:
-            task = s.task(task_id)
-            if task is None:
-                raise core.NotFound(f"task {task_id!r} not found")
-            kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
-            item = s.item(ti["source"], ti["item_id"]) or {}
-            truth, truth_kind = truth_of(s, sim, task, ti["source"], ti["item_id"])
-        subs = [(w["worker"], w.get("labels") or []) for w in works if w["state"] == "submitted"]
-        group = core.consensus_group(kind, subs, iou) if subs else []
-        pairs = []
-        for i in range(len(subs)):
-            for j in range(i + 1, len(subs)):
-                pairs.append({"a": subs[i][0], "b": subs[j][0],
-                              "agree": core.labels_agree(kind, subs[i][1], subs[j][1], iou)})
-        work_out = []
-        for w in works:
-            labels = w.get("labels") or []
-            agrees = (core.labels_agree(kind, labels, truth, iou)
-                      if truth and w["state"] == "submitted" else None)
-            work_out.append({"worker": w["worker"], "state": w["state"], "labels": labels,
-                             "submitted_at": w.get("submitted_at"), "agrees_with_truth": agrees})
-        settled = core.result_of(task, ti, works)  # the core's one rule for the labels that stand
-        result = {"state": ti["state"], "decision": ti.get("decision"),
-                  "labels": settled["labels"] if settled else None, "by": BASIS[settled["basis"]] if settled else None,
-                  "credited": list(ti.get("credited") or ()), "approvals": list(ti.get("approvals") or ()),
-                  "acceptance": ti.get("acceptance")}
-        if result["labels"] is not None and truth:
-            result["agrees_with_truth"] = core.labels_agree(kind, result["labels"], truth, iou)
-        return {"task_id": task_id, "item_id": ti["item_id"], "source": ti["source"], "state": ti["state"],
-                "data": item.get("data"), "truth": truth, "truth_kind": truth_kind, "work": work_out,
-                "agreement": {"group": list(group), "pairs": pairs}, "reviews": list(ti.get("reviews") or ()),
-                "result": result}
+        """One item in full (``items.task_item``): who labeled what, agreement, the result."""
+        return items.task_item(self.world, task_id, item_id, source)
 
 
 def shipped_scenarios() -> list[dict]:
