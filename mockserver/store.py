@@ -132,8 +132,12 @@ class Collection:
         return stored
 
     def insert_many(self, docs: list[dict]) -> None:
-        """Insert documents in one pass (all or nothing: every id must be new and distinct)."""
-        raw = self._docs
+        """Insert documents in one pass (all or nothing: every id must be new and distinct). The documents
+        are stored as given (the caller built them and keeps no other use of them).
+
+        The indexes are filled field by field, not document by document: runs of one value (a task id,
+        an item's id in its works) share one bucket lookup, several times cheaper for a big task."""
+        raw = self._raw()
         ids = [d.get("id") for d in docs]
         for doc_id in ids:
             if not isinstance(doc_id, str) or not doc_id:
@@ -142,8 +146,29 @@ class Collection:
             raise DuplicateId(next(i for i in ids if i in raw or ids.count(i) > 1))
         for doc_id, doc in zip(ids, docs):
             raw[doc_id] = doc
-            self._index_add(doc_id, doc)
+        for index_field, index in self._indexes.items():
+            get = index.get
+            last = bucket = key = _NOTHING
+            for doc_id, doc in zip(ids, docs):
+                value = doc.get(index_field)
+                if value is not last:
+                    last = value
+                    key = _key(value)
+                    bucket = get(key)
+                # The bucket shapes (``_members``): none yet, one id, a tuple of a few, a dict of more. The
+                # ids are new and distinct: none is in its bucket already.
+                if bucket.__class__ is dict:
+                    bucket[doc_id] = None
+                elif bucket is None:
+                    index[key] = bucket = doc_id
+                elif bucket.__class__ is str:
+                    index[key] = bucket = (bucket, doc_id)
+                elif len(bucket) < _SMALL:
+                    index[key] = bucket = bucket + (doc_id,)
+                else:
+                    index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
         if docs:
+            self._table.clear_cache()
             self._store.touch()
 
     def update(self, doc_id: str, fields: dict) -> dict:
@@ -259,6 +284,7 @@ class Collection:
 # buckets through ``_members``.
 _NO_MEMBERS: tuple = ()
 _SMALL = 8
+_NOTHING = object()
 
 
 def _members(bucket) -> Any:

@@ -5,14 +5,11 @@ expected not to contain it; adapters build sources such as ``clarifai:app:USER/A
 """
 from __future__ import annotations
 
-import copy
 import sys
 
+from mockserver.jsonvalues import ATOMS, copy_json
+
 from mockserver.store import Store
-try:  # how the store keys list/dict values in its indexes and shapes their buckets (used by ``insert_many``)
-    from mockserver.store import _key as _index_key, _SMALL as _SMALL_BUCKET  # (and its bucket shapes)
-except ImportError:  # pragma: no cover - the store changed: ``insert_many`` falls back to inserts
-    _index_key = None
 
 from .clock import now as _clock_now
 from .errors import NotFound
@@ -97,21 +94,8 @@ def acceptances(store: Store):
     return tables(store).acceptances
 
 
-_ATOMS = (str, int, float, bool, type(None))
-
-
-def clone(value):
-    """A deep copy of a JSON-like value (dicts, lists, scalars), several times faster than
-    ``copy.deepcopy`` (no memo: stored documents hold no shared or cyclic parts).  Anything else
-    (tuples, sets, objects found in free-form ``meta``) falls back to ``copy.deepcopy``."""
-    cls = value.__class__
-    if cls is dict:
-        return {k: (v if v.__class__ in _ATOMS else clone(v)) for k, v in value.items()}
-    if cls is list:
-        return [v if v.__class__ in _ATOMS else clone(v) for v in value]
-    if cls in _ATOMS:
-        return value
-    return copy.deepcopy(value)
+_ATOMS = ATOMS
+clone = copy_json  # a copy of a stored document for a caller (see mockserver.jsonvalues)
 
 
 def clone_all(docs) -> list:
@@ -155,60 +139,9 @@ _NOTHING = object()
 
 
 def insert_many(coll, docs: list[dict]) -> None:
-    """Insert fresh documents (built by the core, not shared with anyone) into ``coll`` at once.
-
-    Same end state as ``coll.insert(doc)`` for each (live documents, equality indexes, the store's
-    change counter), but without TinyDB's per-document ``Table.insert`` bookkeeping, which dominates
-    creating a big task (a copy and a cache reset per document).  It uses the store's
-    ``Collection`` internals; if those are not there (the store changed), or an id is taken, it
-    falls back to plain inserts, which raise exactly as before.
-    """
-    # Preferred: fill the table and its indexes column by column (field by field), several times
-    # cheaper than the store's per-document indexing; else the store's own ``insert_many``; else
-    # plain inserts (which raise on a taken id exactly as before).
-    try:
-        raw = coll._raw()
-        indexes = coll._indexes
-        clear_cache = coll._table.clear_cache
-        touch = coll._store.touch
-    except AttributeError:
-        raw = None
-    ids = [d.get("id") for d in docs]
-    if (raw is None or _index_key is None or len(set(ids)) != len(ids)
-            or not all(i.__class__ is str and i and i not in raw for i in ids)):
-        bulk = getattr(coll, "insert_many", None)
-        if bulk is not None:
-            bulk(docs)
-            return
-        for d in docs:
-            coll.insert(d)
-        return
-    for doc_id, doc in zip(ids, docs):
-        raw[doc_id] = doc
-    for field, index in indexes.items():
-        get = index.get
-        last = bucket = key = _NOTHING
-        for doc_id, doc in zip(ids, docs):
-            value = doc.get(field)
-            if value is not last:  # runs of one value (the task id, an item's id in its works) share a bucket
-                last = value
-                key = _index_key(value) if value.__class__ in (list, dict) else value
-                bucket = get(key)
-            # The store's bucket shapes (``store._members``): none yet, one id (the id string itself), a
-            # tuple of a few, a dict of more.  The ids are new and distinct: none is in its bucket already.
-            if bucket.__class__ is dict:
-                bucket[doc_id] = None
-            elif bucket is None:
-                index[key] = bucket = doc_id
-            elif bucket.__class__ is str:
-                index[key] = bucket = (bucket, doc_id)
-            elif len(bucket) < _SMALL_BUCKET:
-                index[key] = bucket = bucket + (doc_id,)
-            else:
-                index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
-    if docs:
-        clear_cache()
-        touch()
+    """Insert fresh documents (built by the core, not shared with anyone) into ``coll`` at once: the
+    store's bulk insert (all or nothing; a taken id raises ``DuplicateId`` as ``insert`` does)."""
+    coll.insert_many(docs)
 
 
 # -- compact documents ---------------------------------------------------------------------------------

@@ -138,10 +138,14 @@ def test_insert_many_matches_plain_inserts_and_indexes():
     R.insert_many(fast.table("x"), [{"id": "late", "group": 1}])
     assert fast.version > version  # the persister sees the write
     assert [d["id"] for d in R.find_eq(fast.table("x"), "group", 1)][-1] == "late"
-    # an id already stored: falls back to plain inserts, which refuse it as before
+    # an id already stored: the whole batch is refused (the store's bulk insert is all or nothing)
     with pytest.raises(KeyError):
         R.insert_many(fast.table("x"), [{"id": "new", "group": 0}, {"id": "d0", "group": 5}])
-    assert fast.table("x").get("d0")["group"] == 0
+    assert fast.table("x").get("d0")["group"] == 0 and fast.table("x").get("new") is None
+    assert "new" not in [d["id"] for d in fast.table("x").find(group=0)]
+    # buckets of every shape: one id, a few (a tuple), many (a dict)
+    fast.table("x").insert_many([{"id": f"m{i}", "group": "many"} for i in range(30)] + [{"id": "solo", "group": "one"}])
+    assert len(fast.table("x").find(group="many")) == 30 and [d["id"] for d in fast.table("x").find(group="one")] == ["solo"]
 
 
 def test_task_stats_returns_fresh_copies_and_follows_every_change():

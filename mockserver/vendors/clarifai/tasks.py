@@ -16,6 +16,7 @@ import copy
 import uuid
 import zlib
 
+from ...jsonvalues import copy_json
 from ...world import current_world
 from . import core_port as core
 from .resources import dataset_doc, input_doc
@@ -39,20 +40,7 @@ def table(store):
     return store.table("clarifai_tasks", indexes=("app",))
 
 
-_ATOMS = (str, int, float, bool, type(None))
-
-
-def _copy(value):
-    """A deep copy of a JSON value (a parsed body, a stored wire task), several times cheaper than
-    ``copy.deepcopy``: JSON holds no shared or cyclic parts. Anything else falls back to ``deepcopy``."""
-    cls = value.__class__
-    if cls is dict:
-        return {k: (v if v.__class__ in _ATOMS else _copy(v)) for k, v in value.items()}
-    if cls is list:
-        return [v if v.__class__ in _ATOMS else _copy(v) for v in value]
-    if cls in _ATOMS:
-        return value
-    return copy.deepcopy(value)
+_copy = copy_json  # parsed bodies and stored wire tasks are JSON: no memo needed
 
 
 def doc_id(app: str, task_id: str) -> str:
