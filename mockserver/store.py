@@ -113,6 +113,40 @@ class Collection:
     def get(self, doc_id: str) -> dict | None:
         return self._docs.get(doc_id)
 
+    @property
+    def store(self) -> "Store":
+        return self._store
+
+    def getter(self):
+        """A ``get(doc_id)`` bound to the live documents, for many reads within one operation (under the
+        store's lock; re-take it after a ``load``, which re-binds the table)."""
+        return self._docs.get
+
+    def find_eq(self, field: str, value: Any) -> list[dict]:
+        """``find(**{field: value})`` for one field, read straight from its index bucket when the field is
+        indexed (the generic query costs several times more on hot paths). Same documents, same order."""
+        index = self._indexes.get(field)
+        if index is None:
+            return self.find(**{field: value})
+        bucket = index.get(_key(value))
+        if not bucket:
+            return []
+        get = self._docs.get
+        if bucket.__class__ is str:  # one id: the id itself (see ``_members``)
+            doc = get(bucket)
+            return [] if doc is None else [doc]
+        return [doc for doc in map(get, bucket) if doc is not None]
+
+    def count_eq(self, field: str, value: Any) -> int:
+        """``count(**{field: value})`` for one field: O(1) when it is indexed (the bucket's size)."""
+        index = self._indexes.get(field)
+        if index is None:
+            return self.count(**{field: value})
+        bucket = index.get(_key(value))
+        if not bucket:
+            return 0
+        return 1 if bucket.__class__ is str else len(bucket)
+
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._raw()
 
@@ -349,6 +383,7 @@ class Store:
         self.db = TinyDB(storage=LiveMemoryStorage)
         self.db.table_class = KeyedTable
         self._collections: dict[str, Collection] = {}
+        self._extensions: dict[str, Any] = {}
         self.version = 0  # bumped on every change; the persister saves when it moved
         self._file_lock = None
         if path:
@@ -361,6 +396,14 @@ class Store:
 
     def touch(self) -> None:
         self.version += 1
+
+    def extension(self, name: str, factory):
+        """A helper object kept with this store for its whole life (``factory(store)`` on first use): how a
+        layer above (the core's table handles) caches what it derives from the store."""
+        found = self._extensions.get(name)
+        if found is None:
+            found = self._extensions[name] = factory(self)
+        return found
 
     def table(self, name: str, indexes: Iterable[str] = ()) -> Collection:
         coll = self._collections.get(name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from mockserver.jsonvalues import ATOMS, copy_json
+from mockserver.jsonvalues import copy_json
 
 from mockserver.store import Store
 
@@ -47,23 +47,17 @@ class _Tables:
 
 
 def tables(store: Store) -> _Tables:
-    """The core's collections of ``store``, cached on the store object itself.
+    """The core's collections of ``store``, kept with the store (``Store.extension``).
 
     A store keeps its ``Collection`` objects for its whole life (``load``/``clear`` rebuild their
-    contents, not the objects), so the cache never goes stale.
+    contents, not the objects), so they never go stale.
     """
-    try:
-        return store.__dict__["_core_tables"]
-    except KeyError:
-        t = store.__dict__["_core_tables"] = _Tables(store)
-        return t
+    return store.extension("core_tables", _Tables)
 
 
 def bump_counters(coll) -> None:
     """Note an in-place change of a counters document (see ``ledger.apply_diff``)."""
-    t = coll._store.__dict__.get("_core_tables") if hasattr(coll, "_store") else None
-    if t is not None:
-        t.counters_version += 1
+    tables(coll.store).counters_version += 1
 
 
 def items(store: Store):
@@ -94,7 +88,6 @@ def acceptances(store: Store):
     return tables(store).acceptances
 
 
-_ATOMS = ATOMS
 clone = copy_json  # a copy of a stored document for a caller (see mockserver.jsonvalues)
 
 
@@ -103,39 +96,15 @@ def clone_all(docs) -> list:
 
 
 def find_eq(coll, field: str, value) -> list[dict]:
-    """``coll.find(**{field: value})`` for an indexed field and a scalar value, read straight from
-    the index bucket (the generic ``ids`` query costs several times more on the per-event path).
-    Same documents, same (insertion) order; falls back to ``find`` if the store's internals differ."""
-    try:
-        index = coll._indexes[field]
-        raw = coll._raw()
-    except (AttributeError, KeyError):
-        return coll.find(**{field: value})
-    if value.__class__ not in _ATOMS:
-        return coll.find(**{field: value})
-    bucket = index.get(value)
-    if not bucket:
-        return []
-    if bucket.__class__ is str:  # a bucket of one id is the id itself (a few: a tuple; see ``store``)
-        doc = raw.get(bucket)
-        return [] if doc is None else [doc]
-    get = raw.get
-    return [doc for doc in map(get, bucket) if doc is not None]
+    """``coll.find(**{field: value})`` from the index bucket (``Collection.find_eq``)."""
+    return coll.find_eq(field, value)
 
 
 def count_eq(coll, field: str, value) -> int:
-    """``coll.count(**{field: value})`` for an indexed field and a scalar value: the size of its
-    index bucket, O(1).  Falls back to ``count`` if the store's internals differ."""
-    try:
-        bucket = coll._indexes[field].get(value)
-    except (AttributeError, KeyError, TypeError):
-        return coll.count(**{field: value})
-    if not bucket:
-        return 0
-    return 1 if bucket.__class__ is str else len(bucket)  # one id: the id itself; a few: a tuple; more: a dict
+    """``coll.count(**{field: value})``, O(1) for an indexed field (``Collection.count_eq``)."""
+    return coll.count_eq(field, value)
 
 
-_NOTHING = object()
 
 
 def insert_many(coll, docs: list[dict]) -> None:
@@ -342,12 +311,8 @@ def load_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
 
 
 def getter(coll):
-    """A ``get(doc_id)`` for many reads within one operation (under the lock): the table's own
-    ``dict.get`` when the store exposes it, else ``coll.get``."""
-    try:
-        return coll._raw().get
-    except AttributeError:
-        return coll.get
+    """A ``get(doc_id)`` for many reads within one operation (under the lock): ``Collection.getter``."""
+    return coll.getter()
 
 
 def find_task_item(store: Store, task_id: str, item_id: str, source: str | None = None,
