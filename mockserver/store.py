@@ -106,11 +106,14 @@ class Collection:
         # The live dict of this table in the storage (created on first use, so writes always land);
         # re-bound when the whole state is replaced.
         self._docs = self._table._storage.read().setdefault(self._table.name, {})
+        # ``get`` is the live dict's own ``get`` (an instance attribute, re-bound with the dict): the
+        # hottest read of the store costs no Python frame.
+        self.get = self._docs.get
 
     def _raw(self) -> dict[str, dict]:
         return self._docs
 
-    def get(self, doc_id: str) -> dict | None:
+    def get(self, doc_id: str) -> dict | None:  # replaced per instance by ``_bind`` (same answer)
         return self._docs.get(doc_id)
 
     @property
@@ -128,21 +131,24 @@ class Collection:
         index = self._indexes.get(field)
         if index is None:
             return self.find(**{field: value})
-        bucket = index.get(_key(value))
+        bucket = index.get(value if value.__class__ is str else _key(value))
         if not bucket:
             return []
         get = self._docs.get
         if bucket.__class__ is str:  # one id: the id itself (see ``_members``)
             doc = get(bucket)
             return [] if doc is None else [doc]
-        return [doc for doc in map(get, bucket) if doc is not None]
+        docs = list(map(get, bucket))
+        if None in docs:  # (never, while the indexes are right)
+            docs = [doc for doc in docs if doc is not None]
+        return docs
 
     def count_eq(self, field: str, value: Any) -> int:
         """``count(**{field: value})`` for one field: O(1) when it is indexed (the bucket's size)."""
         index = self._indexes.get(field)
         if index is None:
             return self.count(**{field: value})
-        bucket = index.get(_key(value))
+        bucket = index.get(value if value.__class__ is str else _key(value))
         if not bucket:
             return 0
         return 1 if bucket.__class__ is str else len(bucket)
@@ -151,7 +157,7 @@ class Collection:
         return str(doc_id) in self._raw()
 
     def __len__(self) -> int:
-        return len(self._raw())
+        return len(self._docs)
 
     def insert(self, doc: dict) -> dict:
         doc_id = doc.get("id")
@@ -206,16 +212,28 @@ class Collection:
             self._store.touch()
 
     def update(self, doc_id: str, fields: dict) -> dict:
-        raw = self._raw()
-        doc = raw[doc_id]
-        # Re-index only the indexed fields whose value changes.
+        doc = self._docs[doc_id]
         indexes = self._indexes
-        moved = [f for f in fields if f in indexes and doc.get(f) != fields[f]]
-        for f in moved:
-            _bucket_remove(indexes[f], _key(doc.get(f)), doc_id)
+        if not indexes:  # nothing to re-index (``sim_people``, counters tables)
+            doc.update(fields)
+            self._store.touch()
+            return doc
+        # Re-index only the indexed fields whose value changes (out of the old value's bucket now,
+        # into the new one's after the update).
+        moved = None
+        for f in fields:
+            if f in indexes:
+                old = doc.get(f)
+                if old != fields[f]:
+                    if moved is None:
+                        moved = []
+                    moved.append(f)
+                    _bucket_remove(indexes[f], old if old is None or old.__class__ is str else _key(old), doc_id)
         doc.update(fields)
-        for f in moved:
-            _bucket_add(indexes[f], _key(doc.get(f)), doc_id)
+        if moved is not None:
+            for f in moved:
+                new = doc.get(f)
+                _bucket_add(indexes[f], new if new is None or new.__class__ is str else _key(new), doc_id)
         self._store.touch()
         return doc
 
@@ -300,7 +318,7 @@ class Collection:
         return len(self.ids(**eq)) if eq else len(self._raw())
 
     def all(self) -> list[dict]:
-        return list(self._raw().values())
+        return list(self._docs.values())
 
     def __iter__(self) -> Iterator[dict]:
         return iter(list(self._raw().values()))
@@ -369,6 +387,8 @@ def _bucket_remove(index: dict, key: Any, doc_id: str) -> None:
 
 def _key(value: Any) -> Any:
     """Index key for a field value (lists and dicts are not hashable)."""
+    if value.__class__ is str:  # the usual case, first
+        return value
     if isinstance(value, (list, dict)):
         return json.dumps(value, sort_keys=True)
     return value

@@ -48,8 +48,13 @@ def derive(task: dict, ti: dict, works: list[dict]) -> dict:
     decision = ti.get("decision")
     if decision in ("approved", "rejected"):
         return {"state": decision}
-    active = [w for w in works if w["state"] in ACTIVE_WORK]
-    subs = [w for w in active if w["state"] == "submitted"]
+    active, subs = [], []  # the works still on the item, and those of them submitted
+    for w in works:
+        state = w["state"]
+        if state in ACTIVE_WORK:
+            active.append(w)
+            if state == "submitted":
+                subs.append(w)
     if not active:
         skipped = any(w["state"] == "skipped" for w in works)
         return {"state": "skipped" if skipped else "unlabeled"}
@@ -167,6 +172,42 @@ def add_item_share(c: dict, ti: dict, works: list[dict], sign: int) -> None:
             c[key] = get(key, 0) + sign
 
 
+_SETTLED = ("approved", "rejected")
+
+
+def _plain_unassigned(ti: dict, works: list[dict]) -> int | None:
+    """None unless the item is *plain* (no decision, reviews or acceptance: its share is ``total``, its
+    state and its unassigned slots); then the unassigned slots ``add_item_share`` counts (0: none)."""
+    get = ti.get
+    if get("decision") in _SETTLED or get("reviews") or get("acceptance"):
+        return None
+    slots = get("slots")
+    if not slots:
+        return 0
+    unassigned = slots - len(works)
+    for w in works:
+        if w["state"] == "returned":
+            unassigned += 1
+    return unassigned if unassigned > 0 else 0
+
+
+def _plain_out(c: dict, ti: dict, works: list[dict]) -> int | None:
+    """For a plain item (``_plain_unassigned``): count its state out of ``c``, put the keys of ``total``
+    and its unassigned slots in ``c`` where ``add_item_share(c, ti, works, -1)`` puts them, but without
+    counting them out; returns the unassigned slots.  None (nothing done) otherwise."""
+    unassigned = _plain_unassigned(ti, works)
+    if unassigned is None:
+        return None
+    if _TOTAL not in c:
+        c[_TOTAL] = 0
+    state = ti["state"]
+    key = _STATE_KEYS.get(state) or ("states", state)
+    c[key] = c.get(key, 0) - 1
+    if unassigned and _UNASSIGNED not in c:
+        c[_UNASSIGNED] = 0
+    return unassigned
+
+
 def acceptance_contribution(ti: dict) -> dict:
     """The item's share of its acceptance's report."""
     c: Counter = Counter()
@@ -254,7 +295,7 @@ class Ledger:
         self.touched: set[str] = set()  # task items entered since the last flush (for progress.report)
 
     def works(self, ti_id: str) -> list[dict]:
-        return R.find_eq(self._work, "ti", ti_id)
+        return self._work.find_eq("ti", ti_id)
 
     def _account(self, ti: dict, works: list[dict], sign: int) -> None:
         add_contribution(self.diff, ti, works, sign)
@@ -322,13 +363,30 @@ class Ledger:
         ``ti_fields`` as ``enter``'s ``fields``.  Returns the live task item."""
         works = self.works(ti["id"])
         diff = self.diff
-        add_item_share(diff, ti, works, -1)
+        # The item's share is counted out and in around the change.  While the item is plain (no
+        # decision, reviews or acceptance) its share is ``total``, its state and its unassigned slots:
+        # then only those are counted out (``_plain_out``), and when it is still plain after the change
+        # with the same unassigned slots only its state moves -- the same difference, key for key in
+        # the same order, as the two full counts.
+        plain = _plain_out(diff, ti, works)
+        if plain is None:
+            add_item_share(diff, ti, works, -1)
         add_work_share(diff, work, -1)
         if ti.get("acceptance"):
             self._account_acceptance(ti, -1)
         work = self._work.update(work["id"], fields)  # in place: ``works`` holds it
         ti = self._rederive(ti, works, ti_fields)
-        add_item_share(diff, ti, works, +1)
+        if plain is None:
+            add_item_share(diff, ti, works, +1)
+        elif _plain_unassigned(ti, works) == plain:  # still plain (None is not), the same slots
+            state = ti["state"]
+            key = _STATE_KEYS.get(state) or ("states", state)
+            diff[key] = diff.get(key, 0) + 1
+        else:  # the full count in, minus what ``_plain_out`` left uncounted
+            add_item_share(diff, ti, works, +1)
+            diff[_TOTAL] -= 1
+            if plain > 0:
+                diff[_UNASSIGNED] -= plain
         add_work_share(diff, work, +1)
         if ti.get("acceptance"):
             self._account_acceptance(ti, +1)

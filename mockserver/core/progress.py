@@ -59,6 +59,10 @@ _SUBSCRIBERS: "weakref.WeakKeyDictionary[Store, dict[str, Callable[[dict], None]
 
 
 def _table(store: Store):
+    return store.extension("core_progress_table", _new_table)  # the collection, looked up once per store
+
+
+def _new_table(store: Store):
     return store.table(TABLE)
 
 
@@ -120,6 +124,9 @@ def subscribed(store: Store, subscriber: str) -> bool:
 
 def check_progress(store: Store, task_item: str | None = None) -> int:
     """Report the followed items (one task item, or all) whose phase moved; returns how many events ran."""
+    coll = _table(store)
+    if task_item is not None and coll.get(task_item) is None:
+        return 0  # not followed (the per-event answer: one atomic read, as if made before any writer)
     with store.lock:
         coll = _table(store)
         if task_item is not None:

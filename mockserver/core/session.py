@@ -134,7 +134,7 @@ class Session:
     # ``reviewable`` (O(1)) instead of asking for the list again.
     def open_count(self, task_id: str, worker: str) -> int:
         """How much work of the worker in the task is open (assigned or in progress)."""
-        return R.count_eq(self._work, "queue", f"{task_id}{R.SEP}{worker}")
+        return self._work.count_eq("queue", f"{task_id}{R.SEP}{worker}")
 
     def open_work(self, task_id: str, worker: str) -> list[str]:
         """Keys of the worker's open work in the task, in item order (``next_assignments``, uncut)."""
@@ -152,7 +152,7 @@ class Session:
 
     def awaiting_review_count(self, task_id: str) -> int:
         """How many items of the task await review (by anyone)."""
-        return R.count_eq(self._tis, "tstate", task_id + _AWAITING)
+        return self._tis.count_eq("tstate", task_id + _AWAITING)
 
     def awaiting_review(self, task_id: str) -> list[str]:
         """Keys of the task's items awaiting review, in item order -- every one, including those a
@@ -182,7 +182,8 @@ class Session:
         task = self._tasks.get(task_id)
         if task is None:
             task = R.load_task(self.store, task_id)  # raises NotFound
-        ti = self._tis.get(R.ti_id(task_id, R.item_key(source, item_id))) if source is not None else None
+        # ``R.ti_id(task_id, R.item_key(source, item_id))``, spelled out on the per-event path
+        ti = self._tis.get(f"{task_id}{R.SEP}{source}{R.SEP}{item_id}") if source is not None else None
         if ti is None:
             ti = R.find_task_item(self.store, task_id, item_id, source, task)
         return task, ti
@@ -192,7 +193,7 @@ class Session:
         """``submit_work`` with the statistics batched; returns the LIVE work document."""
         with self._lock:
             task, ti = self._find(task_id, item_id, source)
-            work = self._work.get(R.work_id(ti["id"], worker))
+            work = self._work.get(f"{ti['id']}{R.SEP}{worker}")  # ``R.work_id``
             if work is None:
                 raise NotAllowed(f"worker {worker!r} is not assigned item {item_id!r} in task {task_id!r}")
             return submit_found(self.store, task, ti, work, labels, self._ledger(task))

@@ -26,6 +26,9 @@ def _normalize_labels(labels) -> list[dict]:
     for label in labels:
         if not isinstance(label, dict) or not isinstance(label.get("concept"), str) or not label["concept"]:
             raise InvalidArgument("every label needs a string 'concept'")
+        if len(label) == 1:  # just the concept (the common case): nothing else to check
+            out.append({"concept": label["concept"]})
+            continue
         clean = {"concept": label["concept"]}
         box = label.get("box")
         if box is not None:

@@ -206,7 +206,8 @@ class Simulation:
                 counters = {counter: doc.get(counter, 0) + 1}
             check_progress(self.store, doing["ti"])
         tl = self.timeline
-        start = person.schedule.next_working(t)
+        schedule = person.schedule
+        start = t if schedule._always else schedule.next_working(t)  # (``next_working``'s own shortcut)
         if start is None:
             tl.set(person.id, None, None, counters)
             return
@@ -222,7 +223,7 @@ class Simulation:
         speed = person.review_speed if job["kind"] != "label" else person.speed
         duration = speed.sample(rng_for(self.seed, "time", person.id, job["task"], job["item"], job["attempt"],
                                         job["kind"]))
-        end = person.schedule.add_working(t, duration)
+        end = t + duration if schedule._always else schedule.add_working(t, duration)
         tl.set(person.id, end, job if end is not None else None, counters)
 
     def _finish(self, person: Person, job: dict, t: float) -> str | None:

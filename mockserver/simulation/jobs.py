@@ -84,12 +84,25 @@ class Jobs:
         s = self.session
         if not s.open_count(tid, pid):
             return None
-
-        def pick(key):
-            w = s.open_for(key, tid, pid)
-            return self._label_job(tid, w) if w is not None else None
-
-        return self._from_cursor((pid, tid, "label"), lambda: s.open_work(tid, pid), pick)
+        # ``_from_cursor`` inlined (the per-event path: no closures per call), the same steps.
+        key = (pid, tid, "label")
+        cursors = self.cursors
+        cur = cursors.get(key)
+        refreshed = False
+        open_for = s.open_for
+        while True:
+            if not cur:
+                if refreshed:
+                    return None
+                cur = cursors[key] = deque(s.open_work(tid, pid))
+                refreshed = True
+                if not cur:
+                    return None
+            w = open_for(cur.popleft(), tid, pid)
+            if w is not None:
+                job = self._label_job(tid, w)
+                if job is not None:
+                    return job
 
     def _from_cursor(self, key, snapshot, pick) -> dict | None:
         """The first job ``pick(entry)`` makes of the entries of cursor ``key``, refilled once from

@@ -19,6 +19,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _M64 = (1 << 64) - 1
 _TAU = 2.0 * math.pi
 _Random = random.Random
+_blake2b = hashlib.blake2b
+_from_bytes = int.from_bytes
 
 
 class KeyedRandom:
@@ -33,7 +35,7 @@ class KeyedRandom:
     __slots__ = ("_s", "gauss_next")
 
     def __init__(self, key: str):
-        self._s = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+        self._s = _from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "big")
         self.gauss_next = None
 
     def random(self) -> float:
@@ -52,7 +54,17 @@ class KeyedRandom:
 
 
 def rng_for(*parts) -> KeyedRandom:
-    return KeyedRandom("\x1f".join(map(str, parts)))
+    # ``KeyedRandom(key)``, without the ``__init__`` frame (two per event): the same state.
+    rng = _new_rng(KeyedRandom)
+    rng._s = _from_bytes(_blake2b(_SEP.join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+    rng.gauss_next = None
+    return rng
+
+
+_new_rng = object.__new__
+
+
+_SEP = "\x1f"
 
 
 # -- speed ------------------------------------------------------------------------------------------
@@ -113,10 +125,14 @@ class Schedule:
     hours: tuple[int, int] | None = None  # minutes after local midnight
     breaks: tuple[tuple[int, int], ...] = ()
     _tz: ZoneInfo = field(init=False, repr=False, default=None)
+    _always: bool = field(init=False, repr=False, compare=False, default=False)
     _cache: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self):
         self._tz = ZoneInfo(self.timezone)
+        # ``always``, worked out once for the per-event ``next_working``/``add_working`` (the fields are
+        # not changed after construction).
+        self._always = self.always
 
     @classmethod
     def parse(cls, spec) -> "Schedule":
@@ -175,14 +191,14 @@ class Schedule:
 
     def next_working(self, t: float) -> float | None:
         """``t`` if working then, else the start of the next working interval."""
-        if self.always:
+        if self._always:
             return t
         iv = self._interval_at_or_after(t)
         return None if iv is None else iv[0]
 
     def add_working(self, t: float, seconds: float) -> float | None:
         """The instant when ``seconds`` of working time starting at ``t`` have passed."""
-        if self.always:
+        if self._always:
             return t + seconds
         left = seconds
         while True:

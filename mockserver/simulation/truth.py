@@ -69,7 +69,12 @@ class GroundTruth:
             labels = [c if isinstance(c, str) else (c.get("id") or c.get("name")) for c in raw
                       if isinstance(c, (str, dict))]
             labels = [c for c in labels if c] or self.default_labels or ["positive", "negative"]
-        extra = [t["concept"] for t in truth if t["concept"] not in labels]
+        extra = None
+        for t in truth:
+            if t["concept"] not in labels:
+                if extra is None:
+                    extra = []
+                extra.append(t["concept"])
         return labels + extra if extra else labels
 
     def judge(self, task: dict, ti: dict, subs: list[dict]) -> bool:
