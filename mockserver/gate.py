@@ -90,15 +90,17 @@ class Gate:
 
         async def capture_send(message):
             if message["type"] == "http.response.start":
+                raw_headers = message.get("headers", [])
                 captured["status"] = message["status"]
-                captured["headers"] = {k.decode("latin-1"): v.decode("latin-1") for k, v in message.get("headers", [])}
+                captured["headers"] = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
                 extra: dict[str, str] = {}
                 self.vendor.decorate(extra)
-                lower = {k.lower() for k in captured["headers"]}
-                message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items() if k.lower() not in lower
-                ]
+                if extra:  # only then a new message: most vendors add nothing
+                    lower = {k.lower() for k in captured["headers"]}
+                    message = dict(message)
+                    message["headers"] = list(raw_headers) + [
+                        (k.encode("latin-1"), v.encode("latin-1")) for k, v in extra.items() if k.lower() not in lower
+                    ]
             elif message["type"] == "http.response.body" and self.after:
                 captured["body"] += message.get("body", b"")
             await send(message)
