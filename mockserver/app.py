@@ -28,7 +28,8 @@ from . import strictjson
 from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
-from .validation import VALIDATOR_MAP, InvalidFields
+from .fielderrors import InvalidFields
+from .validation import VALIDATOR_MAP
 from .vendors.base import Vendor, VendorError
 from .world import World
 

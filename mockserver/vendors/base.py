@@ -56,7 +56,7 @@ class Vendor:
     def bad_request(self, message: str, field_name: str | None = None, fields: list | None = None) -> VendorError:
         """A request that breaks the contract (validation, bad JSON, too large).
 
-        ``fields``: every bad field of a request the spec refuses (``mockserver.validation.FieldError``:
+        ``fields``: every bad field of a request the spec refuses (``mockserver.fielderrors.FieldError``:
         ``path`` as the handlers spell it, ``rule``, ``expected``, ``message``, ``where``), to be rendered
         all at once in the vendor's envelope; ``message`` is then their joined text. Without ``fields``,
         ``message`` is one problem of the whole request and ``field_name`` the field it concerns, if any."""

@@ -10,7 +10,7 @@ import pytest
 from ma_support import (DATASET, LABELER, LABELER2, REVIEWER, SAMPLES, SEEDED_TASK, TASKS, TEAM, V2, assert_error, ok)
 from mockserver import core
 from mockserver.vendors.modelarts import media
-from mockserver.validation import FieldError
+from mockserver.fielderrors import FieldError
 from mockserver.vendors.modelarts.messages import humanize, plain
 from mockserver.vendors.modelarts.records import member_token
 from mockserver.vendors.modelarts.workspace import DEFAULT

@@ -1,6 +1,6 @@
 """Validation messages for people, as ModelArts would say them.
 
-The request validator reports each bad field as a ``FieldError`` (``mockserver/validation.py``): its path
+The request validator reports each bad field as a ``FieldError`` (``mockserver/fielderrors.py``): its path
 (``workforces_config.workforces[0].workers[0].role``), the rule it broke (the jsonschema keyword) and that
 rule's value. ``humanize`` says it in ModelArts' words: ``workforce_name must be 1 to 64 letters, digits,
 underscores (_) or hyphens (-)`` or ``workforces_config.workforces[0].workers[0].role must be 0 (labeler),
@@ -10,7 +10,7 @@ about one field's rule (a body that is not JSON, a header given twice) as it is.
 """
 from __future__ import annotations
 
-from ...validation import FieldError, branches_text, options_text, types_text
+from ...fielderrors import FieldError, branches_text, options_text, types_text
 
 # What a value must be, per field, in the documentation's words (the last part of the field path).
 HINTS = {
