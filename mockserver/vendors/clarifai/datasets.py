@@ -11,12 +11,11 @@ at once, so it is ``DATASET_VERSION_READY`` from the start.
 from __future__ import annotations
 
 import copy
-import uuid
 
 from ...world import current_world
 from . import core_port as core
 from . import resources as res
-from .wire import code_status, failure, invalid, timestamp
+from .wire import code_status, failure, invalid, new_id, timestamp
 
 
 def versions(store):
@@ -24,9 +23,26 @@ def versions(store):
 
 
 # -- datasets ---------------------------------------------------------------------------------------------
+def _described_patch(doc: dict, item: dict, field: str, action: str) -> dict:
+    """The changes a patch of a dataset or a version makes: ``merge`` merges the metadata and replaces the
+    description given; ``overwrite`` replaces both (no description: empty); ``remove`` drops the metadata
+    keys given and leaves the description."""
+    meta = item.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise invalid(f"{field}.metadata: an object is required")
+    description = item.get("description")
+    if description is not None and not isinstance(description, str):
+        raise invalid(f"{field}.description: a string is required")
+    fields = {"metadata": res.patch_tree(doc["metadata"], meta, action)}
+    if action == "overwrite":
+        fields["description"] = description or ""
+    elif action == "merge" and description is not None:
+        fields["description"] = description
+    return fields
+
+
 def patch_datasets(app: str, wire: list, action: str) -> list[dict]:
-    """``merge`` merges the metadata and replaces the description given; ``overwrite`` replaces both;
-    ``remove`` drops the metadata keys given."""
+    """Description and metadata of datasets, all or nothing (``_described_patch``)."""
     store = current_world().store
     planned = []
     for i, d in enumerate(wire):
@@ -36,18 +52,7 @@ def patch_datasets(app: str, wire: list, action: str) -> list[dict]:
         doc = res.dataset_doc(app, d["id"])
         if doc is None:
             raise failure(404, "CONN_DOES_NOT_EXIST", f"{field}.id: no dataset {d['id']!r}")
-        meta = d.get("metadata") or {}
-        if not isinstance(meta, dict):
-            raise invalid(f"{field}.metadata: an object is required")
-        description = d.get("description")
-        if description is not None and not isinstance(description, str):
-            raise invalid(f"{field}.description: a string is required")
-        fields = {"metadata": res.patch_tree(doc["metadata"], meta, action)}
-        if action == "overwrite":
-            fields["description"] = description or ""
-        elif action == "merge" and description is not None:
-            fields["description"] = description
-        planned.append((doc["id"], fields))
+        planned.append((doc["id"], _described_patch(doc, d, field, action)))
     now = current_world().now()
     with store.lock:
         return [res.datasets(store).update(doc_id, {**fields, "modified_at": now}) for doc_id, fields in planned]
@@ -121,9 +126,7 @@ def add_versions(app: str, dataset_id: str, wire: list) -> list[dict]:
         field = f"dataset_versions[{i}]"
         if not isinstance(v, dict):
             raise invalid(f"{field}: an object is required")
-        version_id = v.get("id") or uuid.uuid4().hex
-        if not isinstance(version_id, str) or "/" in version_id:
-            raise invalid(f"{field}.id: a string without '/' is required")
+        version_id = new_id(v.get("id"), field)
         key = f"{app}/{dataset_id}/{version_id}"
         if key in coll or key in seen:
             raise failure(409, "DATASET_VERSION_CONFLICT", f"{field}.id: version {version_id!r} already exists")
@@ -165,15 +168,7 @@ def patch_versions(app: str, dataset_id: str, wire: list, action: str) -> list[d
         if not isinstance(v, dict) or not isinstance(v.get("id"), str):
             raise invalid(f"{field}.id: required")
         doc = must_version(app, dataset_id, v["id"])
-        meta = v.get("metadata") or {}
-        if not isinstance(meta, dict):
-            raise invalid(f"{field}.metadata: an object is required")
-        fields = {"metadata": res.patch_tree(doc["metadata"], meta, action)}
-        if isinstance(v.get("description"), str) and action != "remove":
-            fields["description"] = v["description"]
-        elif action == "overwrite":
-            fields["description"] = ""
-        planned.append((doc["id"], fields))
+        planned.append((doc["id"], _described_patch(doc, v, field, action)))
     now = current_world().now()
     with store.lock:
         return [versions(store).update(doc_id, {**fields, "modified_at": now}) for doc_id, fields in planned]

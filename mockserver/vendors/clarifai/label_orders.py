@@ -9,12 +9,11 @@ itself changes through PatchTasks. DeleteLabelOrders deletes the orders and thei
 from __future__ import annotations
 
 import datetime as _dt
-import uuid
 
 from ...world import current_world
 from . import core_port as core
 from . import tasks as tk
-from .wire import LABEL_ORDER_CODES, code_name, code_status, failure, invalid, timestamp
+from .wire import LABEL_ORDER_CODES, code_name, code_status, failure, invalid, new_id, timestamp
 
 FLAGS = ("auto_release", "allow_empty_tag")
 
@@ -75,9 +74,7 @@ def create(app: str, wire: list) -> list[dict]:
                 field = f"label_orders[{i}]"
                 if not isinstance(order, dict):
                     raise invalid(f"{field}: an object is required")
-                order_id = order.get("id") or uuid.uuid4().hex
-                if not isinstance(order_id, str) or "/" in order_id:
-                    raise invalid(f"{field}.id: a string without '/' is required")
+                order_id = new_id(order.get("id"), field)
                 if f"{app}/{order_id}" in coll or any(d["order_id"] == order_id for d in docs):
                     raise failure(409, "DATABASE_DUPLICATE_KEY", f"{field}.id: label order {order_id!r} already exists")
                 fields = _fields(order, field)

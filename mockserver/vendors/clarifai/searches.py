@@ -29,7 +29,7 @@ from ...world import current_world
 from . import core_port as core
 from . import labeling as ann
 from . import resources as res
-from .wire import ANNOTATION_CODES, CODES, code_name, failure, invalid, page_of, timestamp
+from .wire import ANNOTATION_CODES, CODES, code_name, failure, invalid, new_id, page_of, timestamp
 
 FILTER_KEYS = {"negate", "annotation", "input"}
 INPUT_KEYS = {"id", "dataset_ids", "status", "data"}
@@ -257,9 +257,7 @@ def _echo(search: dict) -> dict:
 # -- saved searches -----------------------------------------------------------------------------------------
 def _save(app: str, kind: str, search: dict, index: int) -> dict:
     store = current_world().store
-    search_id = search.get("id") or uuid.uuid4().hex
-    if not isinstance(search_id, str) or "/" in search_id:
-        raise invalid(f"searches[{index}].id: a string without '/' is required")
+    search_id = new_id(search.get("id"), f"searches[{index}]")
     name = search.get("name") or ""
     if not isinstance(name, str):
         raise invalid(f"searches[{index}].name: a string is required")

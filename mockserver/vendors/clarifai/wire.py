@@ -6,6 +6,7 @@ Status codes stay numbers, as Clarifai's REST answers write them (the client rea
 from __future__ import annotations
 
 import datetime as _dt
+import uuid
 from typing import Any
 
 from ...vendors.base import VendorError
@@ -107,6 +108,15 @@ def invalid(details: str, http: int = 400) -> VendorError:
     (an id that names nothing) or 409 (a conflict with what exists) for what the schema cannot state. The
     clients read only the body's status, which stays the same."""
     return VendorError(http, error_body(status(11102, "Invalid request", details)))
+
+
+def new_id(given, field: str) -> str:
+    """The id a create names (``given``), or a fresh one when it names none; an id is a string without '/'
+    (it becomes part of a stored key ``app/id``)."""
+    made = given or uuid.uuid4().hex
+    if not isinstance(made, str) or "/" in made:
+        raise invalid(f"{field}.id: a string without '/' is required")
+    return made
 
 
 def failure(http: int, code_name: str, details: str | None = None) -> VendorError:
