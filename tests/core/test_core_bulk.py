@@ -13,6 +13,7 @@ import mockserver.core as core
 from mockserver.core import InvalidArgument, InvalidState, NotAllowed, NotFound
 from mockserver.core import records as R
 from mockserver.store import Store
+from core_state import core_state
 
 SRC = "clarifai:app:u/bulk"
 WORKERS = ["a", "b", "c", "d"]
@@ -26,18 +27,6 @@ def make(n=12, k=2, review=None, seed=5):
                              "review": review or {"strategy": "consensus", "reviewers": ["r1", "r2"],
                                                   "approval_threshold_labelers": 2}})
     return store
-
-
-def strip_times(value):
-    if isinstance(value, dict):
-        return {k: strip_times(v) for k, v in value.items() if k not in ("created_at", "updated_at", "submitted_at", "at")}
-    if isinstance(value, list):
-        return [strip_times(v) for v in value]
-    return value
-
-
-def core_state(store):
-    return strip_times({name: docs for name, docs in store.export().items() if name.startswith("core_")})
 
 
 def all_submissions(store, rng):

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import mockserver.core as core
 from mockserver.core import Conflict, InvalidArgument, InvalidState, NotAllowed, NotFound
 from mockserver.store import Store
+from core_state import core_state
 
 SRC = "clarifai:app:u/session"
 WORKERS = ["a", "b", "c"]
@@ -22,18 +23,6 @@ def make(n=10, k=2, review=None, seed=3):
                              "review": review or {"strategy": "consensus", "reviewers": ["r1", "r2"],
                                                   "approval_threshold_labelers": 2}})
     return store
-
-
-def strip_times(value):
-    if isinstance(value, dict):
-        return {k: strip_times(v) for k, v in value.items() if k not in ("created_at", "updated_at", "submitted_at", "at")}
-    if isinstance(value, list):
-        return [strip_times(v) for v in value]
-    return value
-
-
-def core_state(store):
-    return strip_times({name: docs for name, docs in store.export().items() if name.startswith("core_")})
 
 
 def play(store, rng, submit, review, steps=60):
