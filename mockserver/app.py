@@ -28,8 +28,7 @@ from . import strictjson
 from .core import CoreError
 from .gate import CONTROL_PREFIX, Gate
 from .resources import cache_dir, spec_dir
-from .fielderrors import InvalidFields
-from .validation import VALIDATOR_MAP
+from .validation import VALIDATOR_MAP, InvalidFields
 from .vendors.base import Vendor, VendorError
 from .world import World
 

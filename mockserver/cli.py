@@ -12,7 +12,6 @@ or input (options, environment, ``--data`` file, scenario), 1 when something fai
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import json
 import logging
@@ -24,7 +23,7 @@ from . import __version__
 # The option table, re-exported (see __all__): tests and the README check ``mockserver.cli.options_table``.
 from .cli_options import (FALSE_WORDS, LOG_FORMATS, OPTIONS, TRUE_WORDS, Option, boolean, integer, log_format,
                           options_table, port, rate_limit, text_value, virtual_time)
-from .server import DEFAULT_PORTS, ListenError, serve
+from .vendors import VENDORS
 from .world import Settings, World
 
 PROG = "mockserver"
@@ -170,7 +169,13 @@ def _fail(message: str, status: int) -> int:
 # -- commands ------------------------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
-    ports = {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    # The HTTP stack (Connexion, Starlette, uvicorn: a third of a second and ~40 MB) only for serving:
+    # ``simulate`` and ``scenarios`` run without it.
+    import asyncio
+
+    from .server import ListenError, serve
+
+    ports = {name: getattr(args, f"{name}_port") for name in VENDORS}
     taken: dict[int, str] = {}
     for name, number in [*ports.items(), ("clarifai-grpc", args.clarifai_grpc_port)]:
         if number and number in taken:

@@ -11,7 +11,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .server import DEFAULT_PORTS
+from .vendors import VENDORS
 from .vendors.clarifai import GRPC_DEFAULT_PORT
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -116,7 +116,7 @@ OPTIONS: list[Option] = [
            "address to listen on (0.0.0.0 or :: for every interface)", ("serve",), metavar="ADDRESS"),
     *[Option(f"{name}_port", f"--{name}-port", f"MOCKSERVER_{name.upper()}_PORT", default, str(default),
              f"{name} port (0 picks a free one)", ("serve",), port, "PORT")
-      for name, default in DEFAULT_PORTS.items()],
+      for name, default in ((name, vendor.default_port) for name, vendor in VENDORS.items())],
     Option("clarifai_grpc_port", "--clarifai-grpc-port", "MOCKSERVER_CLARIFAI_GRPC_PORT", GRPC_DEFAULT_PORT,
            str(GRPC_DEFAULT_PORT), "clarifai gRPC port (0 picks a free one; if the default is taken, Clarifai is "
            "served over REST only, with a warning)", ("serve",), port, "PORT"),

@@ -2,18 +2,18 @@
 
 A ``FieldError`` is the field's path as the handlers spell it (``inputs[0].data``), the jsonschema keyword it
 broke, that keyword's value, and a short sentence composed from those parts (``compose``): never jsonschema's
-or Connexion's English text. ``InvalidFields`` carries them to the error hook (``app.py``), which hands them to
-the vendor's ``bad_request``.
+or Connexion's English text. ``validation.InvalidFields`` carries them to the error hook (``app.py``), which
+hands them to the vendor's ``bad_request``.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from connexion.exceptions import BadRequestProblem, ExtraParameterProblem
-from jsonschema import ValidationError
+if TYPE_CHECKING:  # (this module stays free of Connexion and jsonschema: the headless simulation reads it)
+    from jsonschema import ValidationError
 
 MAX_FIELDS = 20  # an answer names at most this many bad fields (and says how many more there were)
 
@@ -47,21 +47,6 @@ class FieldError:
 
     def __str__(self) -> str:
         return f"{self.name}: {self.message}"
-
-
-class InvalidFields(BadRequestProblem):
-    """A request that breaks the spec, with every bad field (``fields``, at most ``MAX_FIELDS``;
-    ``omitted`` says how many more there were). ``detail`` is the same, joined, for readers of text."""
-
-    def __init__(self, fields: Iterable[FieldError]):
-        fields = list(fields)
-        self.fields, self.omitted = fields[:MAX_FIELDS], max(0, len(fields) - MAX_FIELDS)
-        detail = "; ".join(str(f) for f in self.fields) + (f"; and {self.omitted} more" if self.omitted else "")
-        BadRequestProblem.__init__(self, detail=detail)
-
-
-class _ExtraParameters(InvalidFields, ExtraParameterProblem):
-    """Connexion's strict-mode problem (parameters the spec does not declare), with the fields."""
 
 
 _TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",

@@ -17,18 +17,34 @@ sentence composed from those parts: ``fielderrors``). The vendors render the fie
 from __future__ import annotations
 
 import copy
+from typing import Iterable
 
 import connexion.validators
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem, ExtraParameterProblem
 from connexion.utils import is_null, is_nullable
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator
 from starlette.datastructures import Headers
 
 from . import strictjson
-from .fielderrors import (_LOCATIONS, FieldError, InvalidFields, _ExtraParameters, _fields_of, _sort_key, compose,
-                          settle)
+from .fielderrors import _LOCATIONS, MAX_FIELDS, FieldError, _fields_of, _sort_key, compose, settle
 from .quickcheck import _FORMATS, _quick_body_validators, _Validators
+
+class InvalidFields(BadRequestProblem):
+    """A request that breaks the spec, with every bad field (``fields``, at most ``MAX_FIELDS``;
+    ``omitted`` says how many more there were). ``detail`` is the same, joined, for readers of text."""
+
+    def __init__(self, fields: Iterable[FieldError]):
+        fields = list(fields)
+        self.fields, self.omitted = fields[:MAX_FIELDS], max(0, len(fields) - MAX_FIELDS)
+        detail = "; ".join(str(f) for f in self.fields) + (f"; and {self.omitted} more" if self.omitted else "")
+        BadRequestProblem.__init__(self, detail=detail)
+
+
+class _ExtraParameters(InvalidFields, ExtraParameterProblem):
+    """Connexion's strict-mode problem (parameters the spec does not declare), with the fields."""
+
 
 _param_validators = _Validators(lambda param: Draft4Validator(param.get("schema", param), format_checker=_FORMATS))
 

@@ -10,7 +10,8 @@ import pytest
 
 from mockserver.app import build_app
 from mockserver.testing import InProcess, SyncASGIClient, new_world
-from mockserver.fielderrors import FieldError, InvalidFields
+from mockserver.fielderrors import FieldError
+from mockserver.validation import InvalidFields
 from mockserver.vendors.clarifai import ClarifaiVendor
 from mockserver.vendors.cloudfactory import CloudFactoryVendor
 from mockserver.vendors.modelarts import ModelArtsVendor

@@ -29,8 +29,6 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-import httpx
-
 from ...scheduler import handler, scheduler_of
 from .wire import iso
 from .workspace import DOCUMENTED_EVENTS
@@ -45,6 +43,8 @@ class Sender:
     """The world's webhook sender: one pooled client, ``WORKERS`` threads; closed at shutdown."""
 
     def __init__(self, world):
+        import httpx  # here, with the first delivery: a headless simulation never needs the HTTP client
+
         self.client = httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
                                    limits=httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS))
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cf-webhook")
@@ -115,6 +115,8 @@ def attempt(world, delivery_id: str, number: int, at: float) -> None:
 
 
 def _send(client, world, delivery_id, number, at, url, body, headers) -> None:
+    import httpx  # (imported already: the client is one)
+
     status_code, error = None, None
     try:
         status_code = client.post(url, content=body.encode(), headers=headers).status_code
