@@ -20,6 +20,7 @@ from connexion.decorators.main import StarletteDecorator
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
@@ -228,7 +229,10 @@ _APPS_LOCK = threading.Lock()
 
 
 def _connexion_app(vendor: Vendor, strict: bool) -> "MockApp":
-    app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=MIDDLEWARES, validator_map=VALIDATOR_MAP)
+    # Without strict mode no response is validated: leave Connexion's response validation layer out too
+    # (a router of its own, matched on every request to do nothing).
+    middlewares = MIDDLEWARES if strict else [m for m in MIDDLEWARES if m is not ResponseValidationMiddleware]
+    app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=middlewares, validator_map=VALIDATOR_MAP)
     app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
                 validate_responses=strict, strict_validation=strict)
     app.add_api(load_spec("control.yaml"), resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,

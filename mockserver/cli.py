@@ -209,8 +209,9 @@ def cmd_serve(args) -> int:
     gc.set_threshold(10_000, 50, 100)
     ready = asyncio.Event()  # set once every port listens (bound to the loop on first use)
     try:
-        asyncio.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet, log_format=args.log_format,
-                          ready=ready, grpc_port=args.clarifai_grpc_port))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(serve(world, ports, ports_file=args.ports_file, quiet=args.quiet, log_format=args.log_format,
+                             ready=ready, grpc_port=args.clarifai_grpc_port))
     except ListenError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
@@ -222,6 +223,16 @@ def cmd_serve(args) -> int:
         hint = "" if isinstance(exc, OSError) else " (MOCKSERVER_DEBUG=1 shows the traceback)"
         return _fail(f"{when}: {_describe(exc)}{hint}", 1)
     return 0
+
+
+def _loop_factory():
+    """uvloop's event loop when installed (it comes with uvicorn[standard], which Connexion's ``uvicorn`` extra
+    pulls in; not on Windows), else asyncio's: the same server, a few percent more requests per second."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - depends on the platform
+        return None
+    return uvloop.new_event_loop
 
 
 def cmd_simulate(args) -> int:

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from cli_support import SCENARIOS
-from mockserver import __version__, cli
+from mockserver import __version__, cli, server
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def captured_serve(no_env, monkeypatch):
                       "ports_file": ports_file, "quiet": quiet, "log_format": log_format,
                       "data": world.settings.data_path})
 
-    monkeypatch.setattr(cli, "serve", fake_serve)
+    monkeypatch.setattr(server, "serve", fake_serve)  # ``cmd_serve`` imports it when it runs
     return calls
 
 
