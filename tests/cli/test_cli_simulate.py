@@ -103,3 +103,19 @@ def test_ctrl_c_prints_a_partial_report_and_exits_130(tmp_path):
     rep = json.loads(report.read_text())
     assert (rep["interrupted"], rep["complete"], rep["completed"]) == (True, False, False)
     assert rep["unsettled_tasks"] == ["large"]
+
+
+def test_simulate_runs_without_the_http_stack(tmp_path):
+    """``simulate`` of a scenario that sends no requests of its own needs no server: Connexion, Starlette,
+    uvicorn and httpx stay unimported (a third of a second, and ~20 MB of a large run's peak memory), and the
+    run still completes. (A scenario with ``requests:`` sends them through the vendors' apps, which import it.)"""
+    path = tmp_path / "long-names.yaml"
+    path.write_text(LONG_NAMES)
+    code = ("import sys\n"
+            "from mockserver.cli import main\n"
+            f"status = main(['simulate', {str(path)!r}, '--quiet'])\n"
+            "print(status, sorted(m for m in ('connexion', 'starlette', 'uvicorn', 'httpx', 'grpc') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=clean_env())
+    assert done.returncode == 0, done.stderr
+    assert "completed" in done.stdout
+    assert done.stdout.splitlines()[-1] == "0 []"
