@@ -53,7 +53,7 @@ def _find(workspace: dict, *names):
 
 # -- Clarifai ---------------------------------------------------------------------------------------
 
-def clarifai(url: str, ws: dict, out: Setup) -> None:
+def clarifai(url: str, ws: dict, out: Setup, http_json=http_json) -> None:
     h = {**JSON, "Authorization": f"Key {ws['key']}"}
     workers = ws.get("workers") or ["labeler-1"]
     concepts = ws.get("concepts") or ["cat"]
@@ -78,7 +78,7 @@ def clarifai(url: str, ws: dict, out: Setup) -> None:
 
 # -- ModelArts --------------------------------------------------------------------------------------
 
-def modelarts(url: str, ws: dict, out: Setup) -> None:
+def modelarts(url: str, ws: dict, out: Setup, http_json=http_json) -> None:
     pid = ws["project_id"]
     h = {**JSON, "X-Auth-Token": ws["token"]}
     base = f"/v2/{pid}"
@@ -117,7 +117,7 @@ def modelarts(url: str, ws: dict, out: Setup) -> None:
 
 # -- CloudFactory -----------------------------------------------------------------------------------
 
-def cloudfactory(url: str, ws: dict, out: Setup) -> None:
+def cloudfactory(url: str, ws: dict, out: Setup, http_json=http_json) -> None:
     h = {**JSON, "x-api-key": ws["api_key"]}
     wsid = ws["workstream_id"]
     config = _find(ws, "configuration_ids", "configuration_id") or "cfg-0001"
@@ -144,7 +144,9 @@ def cloudfactory(url: str, ws: dict, out: Setup) -> None:
     ]
 
 
-def setup(urls: dict[str, str], vendors=("clarifai", "modelarts", "cloudfactory")) -> Setup:
+def setup(urls: dict[str, str], vendors=("clarifai", "modelarts", "cloudfactory"), http_json=http_json) -> Setup:
+    """The calls, with what they need created first. ``http_json``: how to send a request (``_common``'s over
+    sockets; bench_inprocess.py passes one over in-process ASGI clients)."""
     out = Setup()
     status, workspace = http_json("GET", urls["clarifai"] + "/_mock/workspace")
     if status != 200 or not isinstance(workspace, dict):
@@ -152,7 +154,7 @@ def setup(urls: dict[str, str], vendors=("clarifai", "modelarts", "cloudfactory"
         return out
     for v in vendors:
         try:
-            globals()[v](urls[v], workspace.get(v) or {}, out)
+            globals()[v](urls[v], workspace.get(v) or {}, out, http_json=http_json)
         except Exception as exc:  # a vendor still being written must not stop the others' figures
             out.problems.append(f"{v}: setup failed: {type(exc).__name__}: {exc}")
     return out

@@ -1,12 +1,15 @@
 """Helpers to run the stand-in inside a test process: in-process clients and a server subprocess."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from urllib.parse import unquote
 
 import httpx
 
@@ -31,24 +34,108 @@ class InProcess:
         self.gates = build_gates(self.world)
         for name in self.gates:
             self.world.urls.setdefault(name, f"http://{name}.local")
+        self.turns = threading.Lock()  # one request of this world at a time, from whichever thread
 
     def client(self, vendor: str, **kwargs) -> "SyncASGIClient":
-        return SyncASGIClient(self.gates[vendor], base_url=self.world.urls[vendor], **kwargs)
+        return SyncASGIClient(self.gates[vendor], base_url=self.world.urls[vendor], turns=self.turns, **kwargs)
 
 
 class SyncASGIClient(httpx.Client):
-    """A synchronous httpx client whose transport calls the ASGI app in this process."""
+    """A synchronous httpx client whose transport calls the ASGI app in this process.
 
-    def __init__(self, app, base_url: str, **kwargs):
+    Requests run on an event loop of the calling thread (``_InThreadTransport``). Starlette's test client is
+    kept beside it: entering it runs the app's lifespan start-up, and a call made from inside a running event
+    loop (an async test using this sync client) goes through it, on its own loop thread."""
+
+    def __init__(self, app, base_url: str, turns: threading.Lock | None = None, **kwargs):
         from starlette.testclient import TestClient
 
         self._tc = TestClient(app, base_url=base_url, raise_server_exceptions=False)
         self._tc.__enter__()
-        super().__init__(base_url=base_url, transport=self._tc._transport, **kwargs)
+        self._in_thread = _InThreadTransport(app, self._tc, turns or threading.Lock())
+        super().__init__(base_url=base_url, transport=self._in_thread, **kwargs)
 
     def close(self) -> None:
         super().close()
+        self._in_thread.close()
         self._tc.__exit__(None, None, None)
+
+
+class _InThreadTransport(httpx.BaseTransport):
+    """Runs the ASGI app on an event loop of the calling thread, one request at a time (``turns``), as the
+    server's single loop does: no hop to another thread per request. Starlette's test client hands each
+    request to its portal thread and back, which cost about half a millisecond per call, more than the
+    server's own work on most calls (bench/bench_inprocess.py). The scope is the one that client builds;
+    an app that raises answers 500 with no body, as it does with ``raise_server_exceptions=False``."""
+
+    def __init__(self, app, fallback: httpx.Client, turns: threading.Lock):
+        self.app = app
+        self.fallback = fallback
+        self.turns = turns
+        self.loops: dict[int, asyncio.AbstractEventLoop] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:  # this thread's loop is busy running the caller: only another thread can run the app
+            return self.fallback.send(request)
+        loop = self.loops.get(threading.get_ident())
+        if loop is None:
+            loop = self.loops[threading.get_ident()] = asyncio.new_event_loop()
+        url = request.url
+        host = url.netloc.decode("ascii")
+        default_port = 443 if url.scheme == "https" else 80
+        port = url.port or default_port
+        headers = [] if "host" in request.headers else [(b"host", host.encode())]
+        headers += [(key.lower().encode(), value.encode()) for key, value in request.headers.multi_items()]
+        scope = {"type": "http", "http_version": "1.1", "method": request.method, "path": unquote(url.path),
+                 "raw_path": url.raw_path.split(b"?", 1)[0], "root_path": "", "scheme": url.scheme,
+                 "query_string": url.query, "headers": headers, "client": ("testclient", 50000),
+                 "server": [url.host, port], "extensions": {"http.response.debug": {}}, "state": {}}
+        body = request.read()
+        answer: dict = {"status": None, "headers": [], "chunks": []}
+
+        async def run() -> None:
+            done = asyncio.Event()
+            sent = False
+
+            async def receive():
+                nonlocal sent
+                if sent:
+                    await done.wait()
+                    return {"type": "http.disconnect"}
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    answer["status"] = message["status"]
+                    answer["headers"] = message.get("headers", [])
+                elif message["type"] == "http.response.body":
+                    if request.method != "HEAD":
+                        answer["chunks"].append(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        done.set()
+
+            await self.app(scope, receive, send)
+
+        with self.turns:
+            try:
+                loop.run_until_complete(run())
+            except Exception:  # the app failed (or dropped the connection): no answer
+                answer["status"] = None
+        if answer["status"] is None:
+            return httpx.Response(500, request=request)
+        return httpx.Response(answer["status"], headers=answer["headers"], content=b"".join(answer["chunks"]),
+                              request=request)
+
+    def close(self) -> None:
+        loops, self.loops = self.loops, {}
+        for loop in loops.values():
+            if not loop.is_running():
+                loop.close()
 
 
 class ServerProcess:
