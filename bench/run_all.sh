@@ -11,8 +11,9 @@ mkdir -p bench/results
 OUT=bench/results/last_run.md
 if [ "${BENCH_QUICK:-}" = 1 ]; then
   STORE="--sizes 1000,10000"; STARTUP="--runs 2 --prism-runs 1"; HTTP="--rounds 1 --seconds 1"; GROWTH="--sizes 100,1000 --rounds 1 --seconds 1"
+  INPROC="--requests 200"
 else
-  STORE=""; STARTUP=""; HTTP=""; GROWTH="--preload-budget ${BENCH_PRELOAD_BUDGET:-300}"
+  STORE=""; STARTUP=""; HTTP=""; INPROC=""; GROWTH="--preload-budget ${BENCH_PRELOAD_BUDGET:-300}"
 fi
 run() {  # name, args...
   local name=$1; shift
@@ -31,6 +32,7 @@ run() {  # name, args...
   run bench_core
   run bench_startup $STARTUP
   run bench_http $HTTP
+  run bench_inprocess $INPROC
   run bench_growth $GROWTH
   run bench_simulation
   echo
