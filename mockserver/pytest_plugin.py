@@ -206,13 +206,15 @@ def _socket_server(args: list[str], scenario: Path | None):
 def _inprocess_server(scenario: Path | None):
     import httpx
 
-    from mockserver.testing import InProcess, new_world
+    from mockserver.testing import InProcess, InThreadTransport, new_world
 
     if scenario is not None:
         _can_load_scenarios()
     # compose.build_world (world, scheduler, seeding or the scenario), then compose.build_gates.
     stand_in = InProcess(new_world(scenario=None if scenario is None else str(scenario)))
-    transports = {name: _drop_aware_transport(gate, stand_in.world.urls[name]) for name, gate in stand_in.gates.items()}
+    # The app's own exceptions reach the test (a dropped connection raises as over a socket).
+    transports = {name: InThreadTransport(gate, stand_in.world.urls[name], stand_in.turns, raise_app_exceptions=True)
+                  for name, gate in stand_in.gates.items()}
     first = next(iter(transports))
 
     def factory(vendor, **kwargs):
@@ -228,36 +230,6 @@ def _inprocess_server(scenario: Path | None):
             t.close()
 
     return server, close
-
-
-def _drop_aware_transport_class():
-    import httpx
-    from starlette.testclient import TestClient
-
-    class DropAwareTransport(httpx.BaseTransport):
-        """Starlette's in-process transport, where a connection dropped by a fault becomes the same
-        ``httpx.RemoteProtocolError`` a socket client sees (instead of a made-up 500)."""
-
-        def __init__(self, app, base_url: str):
-            self._tc = TestClient(app, base_url=base_url, raise_server_exceptions=True)
-            self._tc.__enter__()
-            self._inner = self._tc._transport
-
-        def handle_request(self, request):
-            try:
-                return self._inner.handle_request(request)
-            except ConnectionAbortedError as exc:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                                request=request) from exc
-
-        def close(self):
-            self._tc.__exit__(None, None, None)
-
-    return DropAwareTransport
-
-
-def _drop_aware_transport(app, base_url):
-    return _drop_aware_transport_class()(app, base_url)  # class built lazily: the plugin stays import-light
 
 
 class _Session:

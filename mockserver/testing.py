@@ -41,38 +41,39 @@ class InProcess:
 
 
 class SyncASGIClient(httpx.Client):
-    """A synchronous httpx client whose transport calls the ASGI app in this process.
-
-    Requests run on an event loop of the calling thread (``_InThreadTransport``). Starlette's test client is
-    kept beside it: entering it runs the app's lifespan start-up, and a call made from inside a running event
-    loop (an async test using this sync client) goes through it, on its own loop thread."""
+    """A synchronous httpx client whose transport calls the ASGI app in this process (``InThreadTransport``;
+    an app that fails answers 500 with no body, a dropped connection raises as over a socket)."""
 
     def __init__(self, app, base_url: str, turns: threading.Lock | None = None, **kwargs):
-        from starlette.testclient import TestClient
-
-        self._tc = TestClient(app, base_url=base_url, raise_server_exceptions=False)
-        self._tc.__enter__()
-        self._in_thread = _InThreadTransport(app, self._tc, turns or threading.Lock())
+        self._in_thread = InThreadTransport(app, base_url, turns)
         super().__init__(base_url=base_url, transport=self._in_thread, **kwargs)
 
     def close(self) -> None:
         super().close()
         self._in_thread.close()
-        self._tc.__exit__(None, None, None)
 
 
-class _InThreadTransport(httpx.BaseTransport):
-    """Runs the ASGI app on an event loop of the calling thread, one request at a time (``turns``), as the
-    server's single loop does: no hop to another thread per request. Starlette's test client hands each
-    request to its portal thread and back, which cost about half a millisecond per call, more than the
-    server's own work on most calls (bench/bench_inprocess.py). The scope is the one that client builds;
-    an app that raises answers 500 with no body, as it does with ``raise_server_exceptions=False``."""
+class InThreadTransport(httpx.BaseTransport):
+    """An httpx transport that runs the ASGI app on an event loop of the calling thread, one request at a
+    time (``turns``, shared by a world's clients), as the server's single loop does.
 
-    def __init__(self, app, fallback: httpx.Client, turns: threading.Lock):
+    Starlette's test client hands each request to its portal thread and back, which cost about half a
+    millisecond per call, more than the server's own work on most calls (bench/bench_inprocess.py). It is
+    kept beside: entering it runs the app's lifespan start-up, and a call made from inside a running event
+    loop (an async test using a sync client) goes through it, on its own loop thread. The scope is the one
+    that client builds. A connection the app drops (fault injection) raises ``httpx.RemoteProtocolError``, as
+    a socket client sees it; any other failure of the app raises with ``raise_app_exceptions``, else answers
+    500 with no body."""
+
+    def __init__(self, app, base_url: str, turns: threading.Lock | None = None, raise_app_exceptions: bool = False):
+        from starlette.testclient import TestClient
+
         self.app = app
-        self.fallback = fallback
-        self.turns = turns
+        self.turns = turns or threading.Lock()
+        self.raise_app_exceptions = raise_app_exceptions
         self.loops: dict[int, asyncio.AbstractEventLoop] = {}
+        self.fallback = TestClient(app, base_url=base_url, raise_server_exceptions=raise_app_exceptions)
+        self.fallback.__enter__()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -80,15 +81,16 @@ class _InThreadTransport(httpx.BaseTransport):
         except RuntimeError:
             pass
         else:  # this thread's loop is busy running the caller: only another thread can run the app
-            return self.fallback.send(request)
+            try:
+                return self.fallback.send(request)
+            except ConnectionAbortedError as exc:
+                raise _dropped(request) from exc
         loop = self.loops.get(threading.get_ident())
         if loop is None:
             loop = self.loops[threading.get_ident()] = asyncio.new_event_loop()
         url = request.url
-        host = url.netloc.decode("ascii")
-        default_port = 443 if url.scheme == "https" else 80
-        port = url.port or default_port
-        headers = [] if "host" in request.headers else [(b"host", host.encode())]
+        port = url.port or (443 if url.scheme == "https" else 80)
+        headers = [] if "host" in request.headers else [(b"host", url.netloc)]
         headers += [(key.lower().encode(), value.encode()) for key, value in request.headers.multi_items()]
         scope = {"type": "http", "http_version": "1.1", "method": request.method, "path": unquote(url.path),
                  "raw_path": url.raw_path.split(b"?", 1)[0], "root_path": "", "scheme": url.scheme,
@@ -124,7 +126,11 @@ class _InThreadTransport(httpx.BaseTransport):
         with self.turns:
             try:
                 loop.run_until_complete(run())
-            except Exception:  # the app failed (or dropped the connection): no answer
+            except ConnectionAbortedError as exc:
+                raise _dropped(request) from exc
+            except Exception:
+                if self.raise_app_exceptions:
+                    raise
                 answer["status"] = None
         if answer["status"] is None:
             return httpx.Response(500, request=request)
@@ -136,6 +142,11 @@ class _InThreadTransport(httpx.BaseTransport):
         for loop in loops.values():
             if not loop.is_running():
                 loop.close()
+        self.fallback.__exit__(None, None, None)
+
+
+def _dropped(request: httpx.Request) -> httpx.RemoteProtocolError:
+    return httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
 
 
 class ServerProcess:
