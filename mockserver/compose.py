@@ -14,7 +14,7 @@ Where the order shows in the lifecycle (``World.on_reset`` / ``on_load`` / ``on_
 * on_reset: [crew-only run dropped (``simulation.crew``, front, only once a crew was enlisted)]
   scheduler rebuild (``first``) -> seeding or the scenario's hook (re-seed, restart its people)
   -> faults cleared -> journal cleared -> [dashboard forgotten, webhook sender: when first used];
-* on_load: scheduler rebuild -> the scenario's simulation resumed -> [crew resumed];
+* on_load: scheduler rebuild -> the scenario's simulation resumed -> vendors attached -> [crew resumed];
 * on_shutdown: [webhook sender closed, when it was used].
 
 The named helpers (journal, faults, scheduler, dashboard, webhook sender) stay ``world.service(...)``: the
@@ -75,9 +75,23 @@ def build_world(settings: Settings | None = None, *, store: Store | None = None,
         world.on_reset.append(Reseed(workspace))
         if was_restored:
             world.workspace = default_workspace() if workspace is None else copy.deepcopy(workspace)
+            from .simulation.crew import resume_restored
+
+            resume_restored(world)  # a vendor's crew (CloudFactory's CloudWorkers) back at work
         else:
             seed_workspace(world, workspace)
+    # 3c. The vendors attached to what the store holds (their listeners of core events), now and after every
+    #     state import: a state restored from --data moves on (Oversight webhooks) before anyone asks.
+    _attach_vendors(world)
+    world.on_load.append(_attach_vendors)
     return world
+
+
+def _attach_vendors(world: World) -> None:
+    from .vendors import VENDORS
+
+    for vendor in VENDORS.values():
+        vendor.attach(world)
 
 
 def build_gates(world: World, vendors: list[str] | None = None) -> dict[str, "Gate"]:

@@ -9,7 +9,8 @@ the vendor puts into the core gets done by the same engine as a scenario's peopl
   the load starts next reads ``sim_crew``;
 * no simulation runs (``mockserver serve`` without ``--scenario``): a *crew-only* simulation starts
   for them (no scenario, ``seed``, ``poll_seconds`` 30).  A reset drops it (the next enlisting starts
-  it again); a state import that holds a crew brings it back and resumes it.
+  it again); a state import, or a restart on a ``--data`` file (``resume_restored``), that holds a crew
+  brings it back and resumes it.
 
 Enlisted people look for work at the simulation's next poll (not at once), so work the vendor has
 just created is first seen waiting.  O(people enlisted) per call.
@@ -65,6 +66,13 @@ def _on_reset(world) -> None:
     if _crew_only(sim):
         sim.stop()
         world.simulation = None
+
+
+def resume_restored(world) -> None:
+    """A store restored from ``--data`` without a scenario: the crew it holds back at work (its crew-only
+    simulation resumed, as after a state import), before anyone asks the vendor for anything."""
+    if world.simulation is None and len(world.store.table(CREW)) > 0:
+        _on_load(world)
 
 
 def _on_load(world) -> None:

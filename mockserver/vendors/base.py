@@ -79,3 +79,8 @@ class Vendor:
 
     def seed(self, world: Any, section: dict) -> None:
         """Create this vendor's part of a workspace in the store."""
+
+    def attach(self, world: Any) -> None:
+        """Connect what this vendor keeps outside the store to ``world`` (e.g. listeners of core events):
+        once the world is built, whatever its store holds (seeded, restored from ``--data``, a scenario's),
+        and again after every state import. Idempotent."""

@@ -135,3 +135,25 @@ def test_default_crew_works_after_a_reset():
         state = c.get("/_mock/state").json()
         crew = {w["worker"] for w in _rows(state, "core_work") if w["task_id"] == CORE_TASK}
         assert crew and all(w.startswith("cloudworker-ws-0001-") for w in crew)
+
+
+def test_after_a_restart_on_its_data_file_oversight_tasks_move_on_before_anyone_asks(tmp_path):
+    """The adapter listens to the core from the start: after ``serve --data`` restarts, the CloudWorkers'
+    progress is recorded (history, webhooks) while only the clock moves, with no CloudFactory request."""
+    data = str(tmp_path / "state.json")
+    with ServerProcess("--data", data) as server:
+        with httpx.Client(base_url=server.urls["cloudfactory"], headers=KEY, timeout=30) as client:
+            r = client.post("/v1/tasks", json={"bucket_id": "bucket-0001", "media_key": "restart.jpg",
+                                               "configuration_id": "cfg-0001", "media_type": "image",
+                                               "tags": [{"value": "car", "confidence_score": 0.9}]})
+            assert r.status_code == 200, r.text
+            task_id = r.json()["task_id"]
+            assert client.post("/_mock/clock", json={"mode": "manual"}).status_code == 200
+    with ServerProcess("--data", data) as server:
+        with httpx.Client(base_url=server.urls["cloudfactory"], timeout=30) as control:  # no API key: control only
+            for _ in range(24):  # 2 h of virtual time
+                assert control.post("/_mock/clock", json={"advance": 300}).status_code == 200
+            task = next(t for t in _rows(control.get("/_mock/state").json(), "cloudfactory_tasks")
+                        if t["id"] == task_id)
+    assert [h["state"] for h in task["history"]][-1] == "completed", task["history"]
+    assert task["state"] == "completed"

@@ -85,7 +85,7 @@ class CloudFactoryVendor(Vendor):
         principal = {"key": key, "workstream_id": doc["workstream_id"]}
         from .cloudworkers import subscribe
 
-        subscribe(world)  # Oversight progress reaches this world's adapter (after a restart too)
+        subscribe(world)  # (cheap when attached already: a world some test built by hand)
         m = _WS_PATH.match(request.path)
         if m and m.group(1) != doc["workstream_id"]:
             raise errors.forbidden({"workstream_id": "the API key is not valid for this workstream"})
@@ -117,3 +117,8 @@ class CloudFactoryVendor(Vendor):
 
         seed(world, section)
         subscribe(world)
+
+    def attach(self, world):
+        from .cloudworkers import subscribe
+
+        subscribe(world)  # Oversight progress reaches this world's adapter from the start, before any request
