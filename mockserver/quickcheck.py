@@ -245,3 +245,16 @@ class _QuickThenFull:
 
 
 _quick_body_validators = _Validators(_QuickThenFull)
+
+
+def _quick_or_none(schema):
+    """The quick predicate of a schema, or None when it cannot make one (jsonschema decides then)."""
+    try:
+        return _quick(schema)
+    except (_Unsupported, re.error, TypeError, AttributeError):
+        return None
+
+
+# Parameters too: a path id, a page number... each was a jsonschema walk per request (four of them were a
+# fifth of a ModelArts list). Keyed by the parameter's schema object.
+_quick_parameter_checks = _Validators(_quick_or_none)
