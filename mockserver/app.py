@@ -72,11 +72,14 @@ class _DecorateOnce(StarletteDecorator):
 
     def __call__(self, function):
         decorated = self.decorate(function)
+        parser = None
 
         @functools.wraps(function)
         async def wrapper(*args, **kwargs):
-            request = _GateParsedRequest(connexion_context.scope, connexion_context.receive,
-                                         uri_parser=self.uri_parser)
+            nonlocal parser
+            if parser is None:  # this operation's URI parser (its parameters and body, fixed): made once
+                parser = self.uri_parser
+            request = _GateParsedRequest(connexion_context.scope, connexion_context.receive, uri_parser=parser)
             return await decorated(request)
 
         return wrapper
