@@ -169,7 +169,7 @@ def _fail(message: str, status: int) -> int:
 # -- commands ------------------------------------------------------------------------------------------
 
 def cmd_serve(args) -> int:
-    # The HTTP stack (Connexion, Starlette, uvicorn: a third of a second and ~40 MB) only for serving:
+    # The HTTP stack (Connexion, Starlette, uvicorn: a third of a second and ~20 MB) only for serving:
     # ``simulate`` and ``scenarios`` run without it.
     import asyncio
 
