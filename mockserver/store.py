@@ -139,7 +139,7 @@ class Collection:
             doc = get(bucket)
             return [] if doc is None else [doc]
         docs = list(map(get, bucket))
-        if None in docs:  # (never, while the indexes are right)
+        if not all(docs):  # a missing one (never, while the indexes are right; documents are never empty)
             docs = [doc for doc in docs if doc is not None]
         return docs
 
@@ -175,38 +175,23 @@ class Collection:
         """Insert documents in one pass (all or nothing: every id must be new and distinct). The documents
         are stored as given (the caller built them and keeps no other use of them).
 
-        The indexes are filled field by field, not document by document: runs of one value (a task id,
-        an item's id in its works) share one bucket lookup, several times cheaper for a big task."""
+        The indexes are filled field by field, not document by document, in bulk where the field's values
+        allow it (``_fill_index``: one value for all, a task's id; a new value each, an item's key): the
+        same buckets as adding the documents one by one, several times cheaper for a big task."""
         raw = self._raw()
         ids = [d.get("id") for d in docs]
-        for doc_id in ids:
-            if not isinstance(doc_id, str) or not doc_id:
-                raise ValueError("documents need a non-empty string 'id'")
-        if len(set(ids)) != len(ids) or any(i in raw for i in ids):
+        if set(map(type, ids)) - {str}:  # (passes of C over the ids, when they are all strings)
+            for doc_id in ids:
+                if not isinstance(doc_id, str) or not doc_id:
+                    raise ValueError("documents need a non-empty string 'id'")
+        distinct = set(ids)
+        if "" in distinct:
+            raise ValueError("documents need a non-empty string 'id'")
+        if len(distinct) != len(ids) or not raw.keys().isdisjoint(distinct):
             raise DuplicateId(next(i for i in ids if i in raw or ids.count(i) > 1))
-        for doc_id, doc in zip(ids, docs):
-            raw[doc_id] = doc
+        raw.update(zip(ids, docs))
         for index_field, index in self._indexes.items():
-            get = index.get
-            last = bucket = key = _NOTHING
-            for doc_id, doc in zip(ids, docs):
-                value = doc.get(index_field)
-                if value is not last:
-                    last = value
-                    key = _key(value)
-                    bucket = get(key)
-                # The bucket shapes (``_members``): none yet, one id, a tuple of a few, a dict of more. The
-                # ids are new and distinct: none is in its bucket already.
-                if bucket.__class__ is dict:
-                    bucket[doc_id] = None
-                elif bucket is None:
-                    index[key] = bucket = doc_id
-                elif bucket.__class__ is str:
-                    index[key] = bucket = (bucket, doc_id)
-                elif len(bucket) < _SMALL:
-                    index[key] = bucket = bucket + (doc_id,)
-                else:
-                    index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
+            _fill_index(index, ids, [doc.get(index_field) for doc in docs])
         if docs:
             self._table.clear_cache()
             self._store.touch()
@@ -216,7 +201,7 @@ class Collection:
         indexes = self._indexes
         if not indexes:  # nothing to re-index (``sim_people``, counters tables)
             doc.update(fields)
-            self._store.touch()
+            self._store.version += 1  # ``Store.touch``, without its call: the hottest write of a simulation
             return doc
         # Re-index only the indexed fields whose value changes (out of the old value's bucket now,
         # into the new one's after the update).
@@ -228,13 +213,25 @@ class Collection:
                     if moved is None:
                         moved = []
                     moved.append(f)
-                    _bucket_remove(indexes[f], old if old is None or old.__class__ is str else _key(old), doc_id)
+                    index = indexes[f]
+                    key = old if old is None or old.__class__ is str else _key(old)
+                    bucket = index.get(key)
+                    if bucket.__class__ is dict and len(bucket) > _SMALL + 1:
+                        bucket.pop(doc_id, None)  # a big bucket stays one (``_bucket_remove``, inlined)
+                    else:
+                        _bucket_remove(index, key, doc_id)
         doc.update(fields)
         if moved is not None:
             for f in moved:
                 new = doc.get(f)
-                _bucket_add(indexes[f], new if new is None or new.__class__ is str else _key(new), doc_id)
-        self._store.touch()
+                index = indexes[f]
+                key = new if new is None or new.__class__ is str else _key(new)
+                bucket = index.get(key)
+                if bucket.__class__ is dict:
+                    bucket[doc_id] = None  # (``_bucket_add`` for a big bucket, inlined)
+                else:
+                    _bucket_add(index, key, doc_id)
+        self._store.version += 1  # ``Store.touch``
         return doc
 
     def replace(self, doc: dict) -> dict:
@@ -273,6 +270,9 @@ class Collection:
         else:
             candidates = list(raw)
         rest = [f for f in eq if f not in indexed] if len(indexed) == 1 else list(eq)
+        if not rest and limit is None:  # one indexed field, every match (a source's items): the bucket
+            out = [doc_id for doc_id in candidates if doc_id in raw]
+            return out[offset:] if offset else out
         out: list[str] = []
         skipped = 0
         for doc_id in candidates:
@@ -327,6 +327,60 @@ class Collection:
         self._raw().clear()
         self._rebuild_indexes()
         self._store.touch()
+
+
+def _fill_index(index: dict, ids: list[str], values: list) -> None:
+    """Add documents ``ids`` (new and distinct, in order), whose field values are ``values``, to the
+    index: the buckets (and the order of new values in ``index``) that adding them one by one makes."""
+    try:
+        keys = values
+        first_seen = dict.fromkeys(keys)  # the distinct values, in order of first appearance
+    except TypeError:  # lists or dicts: indexed by their JSON
+        keys = [_key(v) for v in values]
+        first_seen = dict.fromkeys(keys)
+    n = len(first_seen)
+    if n == 1:  # one value for all (a task's id, a source)
+        _bucket_extend(index, keys[0], ids)
+    elif n == len(ids) and index.keys().isdisjoint(first_seen):  # a new value each: a bucket of one id
+        index.update(zip(keys, ids))
+    else:  # one by one; runs of one value (an item's id in its works) share one bucket lookup
+        get = index.get
+        last = bucket = key = _NOTHING
+        for doc_id, value in zip(ids, keys):
+            if value is not last:
+                last = key = value
+                bucket = get(key)
+            # The bucket shapes (``_members``): none yet, one id, a tuple of a few, a dict of more. The
+            # ids are new and distinct: none is in its bucket already.
+            if bucket.__class__ is dict:
+                bucket[doc_id] = None
+            elif bucket is None:
+                index[key] = bucket = doc_id
+            elif bucket.__class__ is str:
+                index[key] = bucket = (bucket, doc_id)
+            elif len(bucket) < _SMALL:
+                index[key] = bucket = bucket + (doc_id,)
+            else:
+                index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
+
+
+def _bucket_extend(index: dict, key, new_ids: list[str]) -> None:
+    """Add ``new_ids`` (new, distinct, in order) to the bucket of ``key`` at once: the bucket they make
+    added one by one (a dict grows in place; one id, a tuple of up to ``_SMALL``, else a dict)."""
+    bucket = index.get(key)
+    if bucket.__class__ is dict:
+        bucket.update(dict.fromkeys(new_ids))
+        return
+    members = () if bucket is None else (bucket,) if bucket.__class__ is str else bucket
+    total = len(members) + len(new_ids)
+    if total == 1:
+        index[key] = new_ids[0]
+    elif total <= _SMALL:
+        index[key] = members + tuple(new_ids)
+    else:
+        grown = dict.fromkeys(members)
+        grown.update(dict.fromkeys(new_ids))
+        index[key] = grown
 
 
 class Store:

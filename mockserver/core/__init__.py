@@ -80,6 +80,7 @@ Unit of work (``session``): the in-process fast path (the worker simulation)
     s.submit(task_id, item_id, worker, labels, source=None) -> live work         as submit_work
     s.review(task_id, item_id, reviewer, decision, comment=None, source=None, score=None) -> live task item
     s.flush();  s.task_stats(task_id)     statistics batched per task until flushed (contract in ``session``)
+    s.check_progress(task_item_key)       ``check_progress`` for one task item (one read when nobody follows it)
 
 Acceptance (``acceptance``, ModelArts)
     start_acceptance(store, task_id, rate=None, number=None, seed=None, acceptance_id=None) -> acceptance

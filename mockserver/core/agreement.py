@@ -157,11 +157,20 @@ def consensus_group(kind: str, submissions: Sequence[tuple[str, list]], iou_thre
     """The largest set of workers agreeing with one submission (the first such, in worker order)."""
     best: list[str] = []
     if GEOMETRY_OF_KIND.get(kind) is None:
-        # Classification agreement is equality of concept sets: compare each set once per pair.
-        keys = [frozenset(x.get("concept") for x in labels) for _, labels in submissions]
-        for i, (worker, _) in enumerate(submissions):
-            key = keys[i]
-            group = [worker] + [w for j, (w, _) in enumerate(submissions) if j != i and keys[j] == key]
+        # Classification agreement is equality of concept sets, so the groups are the classes of equal
+        # sets: one pass puts each worker in its set's group.  A worker's group (itself, then the others
+        # in order) is the same size for every member, so only the first member's can be the first
+        # largest, and that one is its class in worker order: the groups in order of first appearance,
+        # the first largest wins, as the pairwise comparison of each worker with the others found.
+        groups: dict = {}
+        for worker, labels in submissions:
+            key = frozenset([x.get("concept") for x in labels])
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [worker]
+            else:
+                group.append(worker)
+        for group in groups.values():
             if len(group) > len(best):
                 best = group
         return best

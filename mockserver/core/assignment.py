@@ -137,12 +137,21 @@ class Assigner:
     def _pick(self, need: int, exclude: Iterable[str]) -> list[str]:
         if need <= 0:
             return []
-        excluded = exclude if isinstance(exclude, (set, frozenset)) else set(exclude)
         if self.strategy == "full":
-            chosen = [w for w in self.workers if w not in excluded][:need]
-            for w in chosen:
-                self._bump(w, 1)
+            if exclude:
+                excluded = exclude if isinstance(exclude, (set, frozenset)) else set(exclude)
+                chosen = [w for w in self.workers if w not in excluded][:need]
+            else:  # a fresh item (every one of a new task): the first ``need`` workers
+                chosen = self.workers[:need]
+            if self._heap_cache is None:  # (always, under FULL): ``_bump`` is the load alone
+                loads = self.loads
+                for w in chosen:
+                    loads[w] += 1
+            else:
+                for w in chosen:
+                    self._bump(w, 1)
             return chosen
+        excluded = exclude if isinstance(exclude, (set, frozenset)) else set(exclude)
         heap = self._heap()
         # ``_key`` inlined (same arithmetic, so plans are unchanged): this runs for every item.
         loads, p, rank = self.loads, self.p, self.rank

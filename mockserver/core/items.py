@@ -43,6 +43,10 @@ def add_items(store: Store, source: str, items: list[dict], copy: bool = True) -
 
 def _ground_truth(value):
     """A copy of an item's ground truth; concept-only labels as ``records.shared_labels`` (one shared list)."""
+    if value.__class__ is list:
+        shared = R.shared_concepts(value)  # (the same shared list, without the copy made to be dropped)
+        if shared is not None:
+            return shared
     value = R.clone(value)
     return R.shared_labels(value) if value.__class__ is list else value
 

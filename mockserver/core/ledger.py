@@ -48,35 +48,38 @@ def derive(task: dict, ti: dict, works: list[dict]) -> dict:
     decision = ti.get("decision")
     if decision in ("approved", "rejected"):
         return {"state": decision}
-    active, subs = [], []  # the works still on the item, and those of them submitted
+    active = 0  # how many works are still on the item (ACTIVE_WORK)
+    subs = []  # those of them submitted
     for w in works:
         state = w["state"]
-        if state in ACTIVE_WORK:
-            active.append(w)
-            if state == "submitted":
-                subs.append(w)
+        if state == "submitted":
+            active += 1
+            subs.append(w)
+        elif state == "assigned" or state == "in_progress":
+            active += 1
     if not active:
         skipped = any(w["state"] == "skipped" for w in works)
         return {"state": "skipped" if skipped else "unlabeled"}
-    if len(subs) < len(active):
+    if len(subs) < active:
         if ti.get("changes_requested"):
             return {"state": "changes_requested"}
         return {"state": "labeling" if subs else "unlabeled"}
     # Every worker still on the item has submitted: apply the review strategy.
     review = task["review"]
     strategy = review["strategy"]
-    done = {"changes_requested": False}
     if strategy == "none" or (strategy == "manual" and not in_review_sample(task, ti)):
-        return {**done, "state": "approved", "decision": "approved", "credited": [w["worker"] for w in subs]}
+        return {"changes_requested": False, "state": "approved", "decision": "approved",
+                "credited": [w["worker"] for w in subs]}
     if strategy == "consensus":
         needed = review.get("approval_threshold_labelers") or ti.get("slots") or len(subs)
         group = consensus_group(task["kind"], [(w["worker"], w.get("labels") or []) for w in subs],
                                 task.get("iou_threshold", 0.5))
         if len(group) >= needed:
-            winner = next(w for w in subs if w["worker"] == group[0])
-            return {**done, "state": "approved", "decision": "approved", "credited": group,
-                    "winner": R.winner_doc(group[0], group, winner.get("labels") or [])}
-    return {**done, "state": "awaiting_review"}
+            lead = group[0]
+            winner = next(w for w in subs if w["worker"] == lead)
+            return {"changes_requested": False, "state": "approved", "decision": "approved", "credited": group,
+                    "winner": R.winner_doc(lead, group, winner.get("labels") or [])}
+    return {"changes_requested": False, "state": "awaiting_review"}
 
 
 def acceptance_result(rec: dict | None) -> str | None:
@@ -189,23 +192,6 @@ def _plain_unassigned(ti: dict, works: list[dict]) -> int | None:
         if w["state"] == "returned":
             unassigned += 1
     return unassigned if unassigned > 0 else 0
-
-
-def _plain_out(c: dict, ti: dict, works: list[dict]) -> int | None:
-    """For a plain item (``_plain_unassigned``): count its state out of ``c``, put the keys of ``total``
-    and its unassigned slots in ``c`` where ``add_item_share(c, ti, works, -1)`` puts them, but without
-    counting them out; returns the unassigned slots.  None (nothing done) otherwise."""
-    unassigned = _plain_unassigned(ti, works)
-    if unassigned is None:
-        return None
-    if _TOTAL not in c:
-        c[_TOTAL] = 0
-    state = ti["state"]
-    key = _STATE_KEYS.get(state) or ("states", state)
-    c[key] = c.get(key, 0) - 1
-    if unassigned and _UNASSIGNED not in c:
-        c[_UNASSIGNED] = 0
-    return unassigned
 
 
 def acceptance_contribution(ti: dict) -> dict:
@@ -361,18 +347,27 @@ class Ledger:
         and the same difference, but only the changed work's share is counted out and in (the
         other works' shares would cancel).  ``ti`` and ``work``: the live documents, just read;
         ``ti_fields`` as ``enter``'s ``fields``.  Returns the live task item."""
-        works = self.works(ti["id"])
+        works = self._work.find_eq("ti", ti["id"])  # ``self.works``
         diff = self.diff
         # The item's share is counted out and in around the change.  While the item is plain (no
         # decision, reviews or acceptance) its share is ``total``, its state and its unassigned slots:
-        # then only those are counted out (``_plain_out``), and when it is still plain after the change
-        # with the same unassigned slots only its state moves -- the same difference, key for key in
-        # the same order, as the two full counts.
-        plain = _plain_out(diff, ti, works)
+        # then only its state is counted out, the keys of ``total`` and of its unassigned slots put in
+        # ``diff`` where ``add_item_share(diff, ti, works, -1)`` puts them (uncounted), and when it is
+        # still plain after the change with the same unassigned slots only its state moves -- the same
+        # difference, key for key in the same order, as the two full counts.
+        plain = _plain_unassigned(ti, works)
         if plain is None:
             add_item_share(diff, ti, works, -1)
+        else:
+            if _TOTAL not in diff:
+                diff[_TOTAL] = 0
+            state = ti["state"]
+            key = _STATE_KEYS.get(state) or ("states", state)
+            diff[key] = diff.get(key, 0) - 1
+            if plain and _UNASSIGNED not in diff:
+                diff[_UNASSIGNED] = 0
         add_work_share(diff, work, -1)
-        if ti.get("acceptance"):
+        if plain is None and ti.get("acceptance"):  # (a plain item has none)
             self._account_acceptance(ti, -1)
         work = self._work.update(work["id"], fields)  # in place: ``works`` holds it
         ti = self._rederive(ti, works, ti_fields)
@@ -382,7 +377,7 @@ class Ledger:
             state = ti["state"]
             key = _STATE_KEYS.get(state) or ("states", state)
             diff[key] = diff.get(key, 0) + 1
-        else:  # the full count in, minus what ``_plain_out`` left uncounted
+        else:  # the full count in, minus what was left uncounted above
             add_item_share(diff, ti, works, +1)
             diff[_TOTAL] -= 1
             if plain > 0:

@@ -39,6 +39,7 @@ the block again (or using a session without ``with`` while holding the lock) is 
 
 Cost (n: documents in the answer)
     task, item, task_item, work, work_of, acceptance, open_for, reviewable    O(1)
+    check_progress                     O(1) for an item nobody follows; else ``core.check_progress``
     open_count, awaiting_review_count                                         O(1) (an index bucket)
     open_work, awaiting_review                                                O(n log n) (sorted keys)
     tasks, task_items, works                                                  O(n)
@@ -51,17 +52,19 @@ from __future__ import annotations
 from . import records as R
 from .errors import InvalidArgument, NotAllowed
 from .ledger import Ledger
+from .progress import _table as _progress_table, check_progress as _check_progress
 from .review import DECISIONS, review_found
 from .stats import task_stats as _task_stats
 from .work import submit_found
 
 _AWAITING = f"{R.SEP}awaiting_review"
+_SEP = R.SEP
 
 
 class Session:
     """Live reads and statistics-batched writes on one store; see the module docstring."""
 
-    __slots__ = ("store", "_lock", "_tasks", "_items", "_tis", "_work", "_accs", "_ledgers")
+    __slots__ = ("store", "_lock", "_tasks", "_items", "_tis", "_work", "_accs", "_ledgers", "_follows")
 
     def __init__(self, store):
         self.store = store
@@ -70,6 +73,7 @@ class Session:
         self._tasks, self._items, self._tis, self._work, self._accs = (t.tasks, t.items, t.task_items, t.work,
                                                                       t.acceptances)
         self._ledgers: dict[str, Ledger] = {}
+        self._follows = None  # the followed items (``progress``), looked up by the first ``check_progress``
 
     # -- the unit of work ------------------------------------------------------------------------------
     def __enter__(self) -> "Session":
@@ -105,7 +109,7 @@ class Session:
 
     def item(self, source: str, item_id: str) -> dict | None:
         """A stored item (``data``, ``ground_truth``...)."""
-        return self._items.get(R.item_key(source, item_id))
+        return self._items.get(f"{source}{_SEP}{item_id}")  # ``R.item_key``, spelled out (once per event)
 
     def task_item(self, key: str) -> dict | None:
         return self._tis.get(key)
@@ -134,7 +138,7 @@ class Session:
     # ``reviewable`` (O(1)) instead of asking for the list again.
     def open_count(self, task_id: str, worker: str) -> int:
         """How much work of the worker in the task is open (assigned or in progress)."""
-        return self._work.count_eq("queue", f"{task_id}{R.SEP}{worker}")
+        return self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
 
     def open_work(self, task_id: str, worker: str) -> list[str]:
         """Keys of the worker's open work in the task, in item order (``next_assignments``, uncut)."""
@@ -146,7 +150,7 @@ class Session:
     def open_for(self, key: str, task_id: str, worker: str) -> dict | None:
         """The work ``key`` if it is still open work of ``worker`` in ``task_id``, else None."""
         w = self._work.get(key)
-        if w is None or w.get("queue") != f"{task_id}{R.SEP}{worker}":
+        if w is None or w.get("queue") != f"{task_id}{_SEP}{worker}":
             return None
         return w
 
@@ -168,6 +172,17 @@ class Session:
         if ti is None or ti.get("tstate") != task_id + _AWAITING or reviewer in (ti.get("approvals") or ()):
             return None
         return ti
+
+    # -- progress of followed items --------------------------------------------------------------------
+    def check_progress(self, key: str) -> int:
+        """``core.check_progress(store, key)`` for the task item ``key``: the same events, and for an
+        item nobody follows (the usual case) one read, no more."""
+        follows = self._follows
+        if follows is None:
+            follows = self._follows = _progress_table(self.store)
+        if follows.get(key) is None:
+            return 0
+        return _check_progress(self.store, key)
 
     # -- writes (statistics batched) -------------------------------------------------------------------
     def _ledger(self, task: dict) -> Ledger:
@@ -192,11 +207,18 @@ class Session:
                source: str | None = None) -> dict:
         """``submit_work`` with the statistics batched; returns the LIVE work document."""
         with self._lock:
-            task, ti = self._find(task_id, item_id, source)
-            work = self._work.get(f"{ti['id']}{R.SEP}{worker}")  # ``R.work_id``
+            # ``_find``, spelled out (a submission per simulated event): one get each for the usual case
+            task = self._tasks.get(task_id)
+            ti = self._tis.get(f"{task_id}{_SEP}{source}{_SEP}{item_id}") if source is not None else None
+            if task is None or ti is None:
+                task, ti = self._find(task_id, item_id, source)
+            work = self._work.get(f"{ti['id']}{_SEP}{worker}")  # ``R.work_id``
             if work is None:
                 raise NotAllowed(f"worker {worker!r} is not assigned item {item_id!r} in task {task_id!r}")
-            return submit_found(self.store, task, ti, work, labels, self._ledger(task))
+            ledger = self._ledgers.get(task_id)
+            if ledger is None:
+                ledger = self._ledger(task)
+            return submit_found(self.store, task, ti, work, labels, ledger)
 
     def review(self, task_id: str, item_id: str, reviewer: str, decision: str, comment: str | None = None,
                source: str | None = None, score=None) -> dict:

@@ -20,7 +20,11 @@ from .planning import assigner_for, gc_paused, new_work
 
 
 def _normalize_labels(labels) -> list[dict]:
-    if not isinstance(labels, list):
+    if labels.__class__ is list:
+        shared = R.shared_concepts(labels)  # concept-only labels (the common case): the shared list at once
+        if shared is not None:
+            return shared
+    elif not isinstance(labels, list):
         raise InvalidArgument("labels must be a list")
     out = []
     for label in labels:
@@ -121,7 +125,8 @@ def submit_found(store: Store, task: dict, ti: dict, work: dict, labels: list[di
     the statistics are then written when the caller flushes it, which it must do before anything
     reads them; without one they are written at once."""
     clean = _normalize_labels(labels)
-    _check_submit(ti, work, ti["item_id"])
+    if ti["state"] in _SETTLED or work["state"] not in _SUBMITTABLE:
+        _check_submit(ti, work, ti["item_id"])  # raises (the check, without its call when it passes)
     if ledger is not None and ledger.task is not task:
         ledger.flush()  # the task document was replaced: derive with the current one
         ledger.task = task
@@ -143,10 +148,14 @@ def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], l
     return work
 
 
+_SETTLED = ("approved", "rejected")
+_SUBMITTABLE = ("assigned", "in_progress", "submitted")
+
+
 def _check_submit(ti: dict, work: dict, item_id: str) -> None:
-    if ti["state"] in ("approved", "rejected"):
+    if ti["state"] in _SETTLED:
         raise InvalidState(f"item {item_id!r} is {ti['state']}: labels can no longer change")
-    if work["state"] not in ("assigned", "in_progress", "submitted"):
+    if work["state"] not in _SUBMITTABLE:
         raise InvalidState(f"work is {work['state']}, cannot submit")
 
 

@@ -22,8 +22,8 @@ and before the acceptance checker reads them).
 People: the scenario's, then a *crew* a vendor enlisted at run time (``crew``: CloudFactory's default
 CloudWorkers), kept in ``sim_crew`` so a reset to the scenario's snapshot, a state import and a restart
 bring them back.  After each step the engine asks the core to report the progress of the items the
-person touched (``core.check_progress``: O(1) for items nobody follows), so an adapter that follows
-them (Oversight task states, webhooks) hears of each change at the virtual time it happened.
+person touched (``Session.check_progress``: one read for an item nobody follows), so an adapter that
+follows them (Oversight task states, webhooks) hears of each change at the virtual time it happened.
 
 Timing: ``on_tick`` drains, in (time, person) order, every wake-up due up to the clock -- or up to the
 next foreign scheduler event, so webhooks and Oversight changes interleave exactly.  Each wake-up
@@ -35,13 +35,13 @@ import heapq
 from collections import deque
 
 from mockserver import core
-from mockserver.core import CoreError, check_progress
+from mockserver.core import CoreError
 from mockserver.scheduler import handler, scheduler_of
 
 from .acceptances import Acceptances
 from .jobs import Jobs
 from .labeling import Labeling
-from .people import Person, rng_for
+from .people import KEY_SEP, Person
 from .reviewing import Reviewing
 from .timeline import META, PEOPLE, POLL, TICK, Timeline
 from .truth import GroundTruth
@@ -171,13 +171,16 @@ class Simulation:
         ran = 0
         tl = self.timeline
         heap, table, people, wake = tl.heap, tl.table, self.people, self._wake
-        enter, leave = core.enter_time, core.leave_time
+        enter, leave, pop = core.enter_time, core.leave_time, heapq.heappop
         while heap and heap[0][0] <= bound:
-            t, _, pid = heapq.heappop(heap)
+            t, _, pid = pop(heap)
             if pid == POLL:
                 if tl.poll_due(t):
-                    with core.at(t):
+                    token = enter(t)
+                    try:
                         tl.poll(t, self.jobs.has_work)
+                    finally:
+                        leave(token)
                 continue
             doc = table.get(pid)
             if doc is None or doc["next_at"] != t:
@@ -198,33 +201,48 @@ class Simulation:
     # -- one person's step ----------------------------------------------------------------------------
     def _wake(self, person: Person, doc: dict, t: float) -> None:
         """Finish what the person was doing, then begin their next job (or go idle / wait for work hours)."""
-        counters = None
+        counter = None  # the ``sim_people`` counter to bump, to ``count``
+        count = 0
         doing = doc["doing"]
+        s = self.session
         if doing is not None:
-            counter = self._finish(person, doing, t)
+            if doing["kind"] == "label":  # ``_finish``, spelled out for the usual job
+                try:
+                    counter = self.labeling.finish(person, doing, t)
+                except CoreError:
+                    counter = None  # the world changed under the person (as in ``_finish``): move on
+            else:
+                counter = self._finish(person, doing, t)
             if counter:
-                counters = {counter: doc.get(counter, 0) + 1}
-            check_progress(self.store, doing["ti"])
+                count = doc.get(counter, 0) + 1
+            s.check_progress(doing["ti"])
         tl = self.timeline
+        pid = person.id
         schedule = person.schedule
-        start = t if schedule._always else schedule.next_working(t)  # (``next_working``'s own shortcut)
+        always = schedule._always
+        start = t if always else schedule.next_working(t)  # (``next_working``'s own shortcut)
         if start is None:
-            tl.set(person.id, None, None, counters)
+            tl.set(pid, None, None, counter, count)
             return
         if start > t:
-            tl.set(person.id, start, None, counters)
+            tl.set(pid, start, None, counter, count)
             return
-        job = self.jobs.next_job(person.id)
+        job = self.jobs.next_job(pid)
         if job is None:
-            tl.set(person.id, None, None, counters)
+            tl.set(pid, None, None, counter, count)
             return
-        if job["kind"] == "label":
-            check_progress(self.store, job["ti"])  # begun: the item may be in progress now
-        speed = person.review_speed if job["kind"] != "label" else person.speed
-        duration = speed.sample(rng_for(self.seed, "time", person.id, job["task"], job["item"], job["attempt"],
-                                        job["kind"]))
-        end = t + duration if schedule._always else schedule.add_working(t, duration)
-        tl.set(person.id, end, job if end is not None else None, counters)
+        kind = job["kind"]
+        if kind == "label":
+            s.check_progress(job["ti"])  # begun: the item may be in progress now
+            speed = person.speed
+        else:
+            speed = person.review_speed
+        # ``rng_for(seed, "time", person, task, item, attempt, kind)``: its key, spelled out
+        sep = KEY_SEP
+        duration = speed.sample_key(f"{self.seed}{sep}time{sep}{pid}{sep}{job['task']}{sep}{job['item']}"
+                                    f"{sep}{job['attempt']}{sep}{kind}")
+        end = t + duration if always else schedule.add_working(t, duration)
+        tl.set(pid, end, job if end is not None else None, counter, count)
 
     def _finish(self, person: Person, job: dict, t: float) -> str | None:
         kind = job["kind"]

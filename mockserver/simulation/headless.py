@@ -99,25 +99,35 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None,
     clock = scenario.clock()
     start = clock.get("now", DEFAULT_START)
     scenario.doc["clock"] = {"mode": "manual", "start": start}  # headless is always on a manual clock
-    world = build_world(Settings(), scenario=scenario, fast=True)  # install sets that clock, then seeds
-    sim = world.simulation
-    setup_seconds = time.perf_counter() - started
-    if progress is not None or should_stop is not None:
-        def on_progress(s) -> None:
-            if progress is not None:
-                progress(s)
-            if should_stop is not None and should_stop():
-                raise Interrupted
+    # The seeded world is hundreds of thousands of long-lived documents without reference cycles: the
+    # collector is off while they are made (on, it ran hundreds of passes over them, a tenth of the
+    # setup), then they are moved out of its sight (``freeze``), and while the people run only the young
+    # generation is collected (full passes over a million objects were a quarter of the run time).  No
+    # collection first: the setup leaves no cyclic garbage worth a pass over all of them (whatever it
+    # left is collected as usual once they are unfrozen).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        world = build_world(Settings(), scenario=scenario, fast=True)  # install sets that clock, then seeds
+        sim = world.simulation
+        setup_seconds = time.perf_counter() - started
+        if progress is not None or should_stop is not None:
+            def on_progress(s) -> None:
+                if progress is not None:
+                    progress(s)
+                if should_stop is not None and should_stop():
+                    raise Interrupted
 
-        sim.on_progress = on_progress
-    limit = parse_time(until, base=start) if until is not None else None
+            sim.on_progress = on_progress
+        limit = parse_time(until, base=start) if until is not None else None
+    except BaseException:
+        if collecting:
+            gc.enable()
+        raise
     idle = interrupted = False
-    # The seeded world is hundreds of thousands of long-lived documents without reference cycles:
-    # move them out of the collector's sight, and collect only the young generation while running
-    # (full passes over a million objects were a quarter of the run time).  No collection first: the
-    # setup leaves no cyclic garbage worth a pass over all of them (whatever it left is collected
-    # as usual once they are unfrozen).
     gc.freeze()
+    if collecting:
+        gc.enable()
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 1_000_000, 1_000_000)
     try:

@@ -4,12 +4,18 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-from faker import Faker
+
+def _faker():
+    """The ``Faker`` class, imported when a scenario first asks for fake data (a twentieth of a second
+    at startup otherwise, for the scenarios, most of them, that ask none)."""
+    from faker import Faker
+
+    return Faker
 
 
 @lru_cache(maxsize=1)
-def _probe() -> Faker:
-    return Faker()
+def _probe():
+    return _faker()()
 
 
 def check_providers(doc: dict, origin: str) -> None:
@@ -43,7 +49,7 @@ def generate(source_id: str, gen: dict, seed: int) -> list[dict]:
     fields = gen.get("data") or {}
     fake = None
     if fields:
-        fake = Faker()
+        fake = _faker()()
         fake.seed_instance(rng.getrandbits(64))
     cum = None
     if weights:

@@ -82,14 +82,22 @@ class Jobs:
     # -- labeling ---------------------------------------------------------------------------------------
     def _next_label(self, pid: str, tid: str) -> dict | None:
         s = self.session
-        if not s.open_count(tid, pid):
-            return None
         # ``_from_cursor`` inlined (the per-event path: no closures per call), the same steps.
         key = (pid, tid, "label")
         cursors = self.cursors
         cur = cursors.get(key)
-        refreshed = False
         open_for = s.open_for
+        w = open_for(cur[0], tid, pid) if cur else None
+        if w is not None:
+            # The usual case: the cursor's next entry is open work of the person, so ``open_count`` is
+            # not 0 (no need to ask) and that entry is the job, as the loop below would find.
+            cur.popleft()
+            job = self._label_job(tid, w)
+            if job is not None:
+                return job
+        elif not s.open_count(tid, pid):
+            return None
+        refreshed = False
         while True:
             if not cur:
                 if refreshed:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mockserver import core
 
-from .people import Person, rng_for
+from .people import KEY_SEP, Person, rng_of
 
 
 class Labeling:
@@ -25,7 +25,9 @@ class Labeling:
         task = s.task(job["task"])
         if task is None:
             return None
-        rng = rng_for(self.seed, "label", person.id, job["task"], job["item"], job["attempt"])
+        # ``rng_for(seed, "label", person, task, item, attempt)``: its key, spelled out (once per event)
+        sep = KEY_SEP
+        rng = rng_of(f"{self.seed}{sep}label{sep}{person.id}{sep}{job['task']}{sep}{job['item']}{sep}{job['attempt']}")
         if person.skip_rate and rng.random() < person.skip_rate:
             core.skip_work(self.store, job["task"], job["item"], person.id, source=job["source"])
             return "skipped"

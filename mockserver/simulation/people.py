@@ -56,7 +56,16 @@ class KeyedRandom:
 def rng_for(*parts) -> KeyedRandom:
     # ``KeyedRandom(key)``, without the ``__init__`` frame (two per event): the same state.
     rng = _new_rng(KeyedRandom)
-    rng._s = _from_bytes(_blake2b(_SEP.join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+    rng._s = _from_bytes(_blake2b(KEY_SEP.join(map(str, parts)).encode(), digest_size=8).digest(), "big")
+    rng.gauss_next = None
+    return rng
+
+
+def rng_of(key: str) -> KeyedRandom:
+    """``rng_for(*parts)`` given the key it makes of them (``KEY_SEP.join(map(str, parts))``), built by
+    the caller: the per-event paths spell the key out as one f-string (no tuple, ``map`` or ``join``)."""
+    rng = _new_rng(KeyedRandom)
+    rng._s = _from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "big")
     rng.gauss_next = None
     return rng
 
@@ -64,7 +73,7 @@ def rng_for(*parts) -> KeyedRandom:
 _new_rng = object.__new__
 
 
-_SEP = "\x1f"
+KEY_SEP = "\x1f"  # joins the parts of a decision's key (``rng_for``)
 
 
 # -- speed ------------------------------------------------------------------------------------------
@@ -97,6 +106,24 @@ class Speed:
             return rng.uniform(self.a, self.b)
         # Box-Muller: one normal from two uniforms (``lognormvariate``'s rejection loop drew ~2.7).
         u1, u2 = rng.random(), rng.random()
+        return math.exp(self.a + self.b * math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(_TAU * u2))
+
+    def sample_key(self, key: str) -> float:
+        """``self.sample(rng_of(key))``, the same number, without the generator object and its calls (a
+        simulation samples once per event): a lognormal's two uniforms are the first two draws of
+        ``KeyedRandom.random`` from the key's state, its steps spelled out (keep the two in step)."""
+        if self.kind == "fixed":
+            return self.a
+        if self.kind == "uniform":
+            return self.sample(rng_of(key))
+        s = (_from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "big") + 0x9E3779B97F4A7C15) & _M64
+        z = ((s ^ (s >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        u1 = ((z ^ (z >> 31)) >> 11) * (1.0 / 9007199254740992.0)
+        s = (s + 0x9E3779B97F4A7C15) & _M64
+        z = ((s ^ (s >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        u2 = ((z ^ (z >> 31)) >> 11) * (1.0 / 9007199254740992.0)
         return math.exp(self.a + self.b * math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(_TAU * u2))
 
     def mean(self) -> float:

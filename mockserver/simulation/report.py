@@ -23,45 +23,44 @@ def build(world, sim=None) -> dict:
     with core.session(store) as s:
         for task in s.tasks():
             kind, iou = task.get("kind", "classification"), task.get("iou_threshold", 0.5)
+            agree = _memo_agree(kind, iou)
             stats = s.task_stats(task["id"])
             complete = consensus = approved_known = approved_right = 0
             acted = False  # anything beyond the initial assignment happened
+            works_of, item_of, labeling_of, result_of = s.works, s.item, core.labeling_of, core.result_of
             for ti in s.task_items(task["id"]):
-                subs, active, touched = core.labeling_of(s.works(ti["id"]))
+                subs, active, touched = labeling_of(works_of(ti["id"]))
                 acted = acted or touched
-                item = s.item(ti["source"], ti["item_id"]) or {}
+                item = item_of(ti["source"], ti["item_id"]) or {}
                 # Without ground truth, the simulation's latent truth (what its people were right or wrong about).
                 truth = item.get("ground_truth") or (sim.truth(task, ti["source"], ti["item_id"]) if sim else None)
-                right: dict[int, bool] = {}  # id(a submission's labels) -> they agree with this item's truth
                 for w in subs:
-                    pw = per_worker.get(w["worker"])
+                    name = w["worker"]
+                    pw = per_worker.get(name)
                     if pw is None:
-                        pw = per_worker[w["worker"]] = {"submitted": 0, "with_truth": 0, "correct": 0,
-                                                        "first_at": None, "last_at": None}
+                        pw = per_worker[name] = {"submitted": 0, "with_truth": 0, "correct": 0,
+                                                 "first_at": None, "last_at": None}
                     pw["submitted"] += 1
                     at = w.get("submitted_at")
                     if at is not None:
-                        if pw["first_at"] is None or at < pw["first_at"]:
+                        first = pw["first_at"]
+                        if first is None or at < first:
                             pw["first_at"] = at
-                        if pw["last_at"] is None or at > pw["last_at"]:
+                        last = pw["last_at"]
+                        if last is None or at > last:
                             pw["last_at"] = at
                     if truth:
-                        labels = w.get("labels")
-                        ok = core.labels_agree(kind, labels or [], truth, iou)
-                        if labels:
-                            right[id(labels)] = ok
                         pw["with_truth"] += 1
-                        pw["correct"] += ok
+                        pw["correct"] += agree(w.get("labels") or _NO_LABELS, truth)
                 if subs and len(subs) == active:
                     complete += 1
                     if ti.get("winner"):
                         consensus += 1
-                result = core.result_of(task, ti, subs) if truth and subs else None
+                result = result_of(task, ti, subs) if truth and subs else None
                 if result is not None:
-                    final = result["labels"]
                     approved_known += 1
-                    ok = right.get(id(final))  # the winner's labels are one of the submissions' (same list)
-                    approved_right += core.labels_agree(kind, final, truth, iou) if ok is None else ok
+                    # (the winner's labels are one of the submissions' lists: the memo knows them already)
+                    approved_right += agree(result["labels"], truth)
             reviews = {"approved": 0, "rejected": 0, "changes_requested": 0}
             for counts in stats["reviewers"].values():
                 for k in reviews:
@@ -95,6 +94,32 @@ def build(world, sim=None) -> dict:
             "untouched_tasks": [t["task"] for t in tasks_out if t["untouched"]],
             "unsettled_tasks": [t["task"] for t in tasks_out if t["part_of_scenario"] and not t["settled"]],
             "complete": all(t["settled"] for t in tasks_out if t["part_of_scenario"])}
+
+
+_NO_LABELS: list = []
+_MEMO_MAX = 4096
+
+
+def _memo_agree(kind: str, iou: float):
+    """``core.labels_agree(kind, labels, truth, iou)``, remembered per pair of list objects: the core
+    shares one list between every document with the same concept-only labels (submissions, ground
+    truths), so a big classification task compares a handful of distinct pairs, not one per
+    submission.  The memo holds the lists it keys on by id (an id is not reused while they live) and
+    starts over past ``_MEMO_MAX`` pairs (labels that are not shared: boxes...)."""
+    memo: dict = {}
+
+    def agree(labels: list, truth: list) -> bool:
+        key = (id(labels), id(truth))
+        hit = memo.get(key)
+        if hit is not None:
+            return hit[2]
+        ok = core.labels_agree(kind, labels, truth, iou)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = (labels, truth, ok)
+        return ok
+
+    return agree
 
 
 def _involved(task: dict, people: dict, sim) -> bool:

@@ -81,11 +81,13 @@ class Timeline:
             self.tick_event = None
 
     # -- wake-ups --------------------------------------------------------------------------------------
-    def set(self, pid: str, next_at: float | None, doing: dict | None, counters: dict | None = None) -> None:
-        """Store the person's next wake-up (None: idle), what they are doing until then, and ``counters``."""
+    def set(self, pid: str, next_at: float | None, doing: dict | None, counter: str | None = None,
+            count: int = 0) -> None:
+        """Store the person's next wake-up (None: idle), what they are doing until then, and the new
+        value ``count`` of the counter named ``counter`` (None: no counter moved)."""
         fields = {"next_at": next_at, "doing": doing}
-        if counters:
-            fields.update(counters)
+        if counter:
+            fields[counter] = count
         self.table.update(pid, fields)
         if next_at is not None:
             heapq.heappush(self.heap, (next_at, self.rank[pid], pid))
