@@ -21,7 +21,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from . import persistence
-from .index_buckets import _NOTHING, _SMALL, _bucket_add, _bucket_remove, _key, _members
+from .index_buckets import _SMALL, _bucket_add, _bucket_remove, _fill_index, _key, _members
 
 
 class DuplicateId(KeyError):
@@ -327,60 +327,6 @@ class Collection:
         self._raw().clear()
         self._rebuild_indexes()
         self._store.touch()
-
-
-def _fill_index(index: dict, ids: list[str], values: list) -> None:
-    """Add documents ``ids`` (new and distinct, in order), whose field values are ``values``, to the
-    index: the buckets (and the order of new values in ``index``) that adding them one by one makes."""
-    try:
-        keys = values
-        first_seen = dict.fromkeys(keys)  # the distinct values, in order of first appearance
-    except TypeError:  # lists or dicts: indexed by their JSON
-        keys = [_key(v) for v in values]
-        first_seen = dict.fromkeys(keys)
-    n = len(first_seen)
-    if n == 1:  # one value for all (a task's id, a source)
-        _bucket_extend(index, keys[0], ids)
-    elif n == len(ids) and index.keys().isdisjoint(first_seen):  # a new value each: a bucket of one id
-        index.update(zip(keys, ids))
-    else:  # one by one; runs of one value (an item's id in its works) share one bucket lookup
-        get = index.get
-        last = bucket = key = _NOTHING
-        for doc_id, value in zip(ids, keys):
-            if value is not last:
-                last = key = value
-                bucket = get(key)
-            # The bucket shapes (``_members``): none yet, one id, a tuple of a few, a dict of more. The
-            # ids are new and distinct: none is in its bucket already.
-            if bucket.__class__ is dict:
-                bucket[doc_id] = None
-            elif bucket is None:
-                index[key] = bucket = doc_id
-            elif bucket.__class__ is str:
-                index[key] = bucket = (bucket, doc_id)
-            elif len(bucket) < _SMALL:
-                index[key] = bucket = bucket + (doc_id,)
-            else:
-                index[key] = bucket = dict.fromkeys(bucket + (doc_id,))
-
-
-def _bucket_extend(index: dict, key, new_ids: list[str]) -> None:
-    """Add ``new_ids`` (new, distinct, in order) to the bucket of ``key`` at once: the bucket they make
-    added one by one (a dict grows in place; one id, a tuple of up to ``_SMALL``, else a dict)."""
-    bucket = index.get(key)
-    if bucket.__class__ is dict:
-        bucket.update(dict.fromkeys(new_ids))
-        return
-    members = () if bucket is None else (bucket,) if bucket.__class__ is str else bucket
-    total = len(members) + len(new_ids)
-    if total == 1:
-        index[key] = new_ids[0]
-    elif total <= _SMALL:
-        index[key] = members + tuple(new_ids)
-    else:
-        grown = dict.fromkeys(members)
-        grown.update(dict.fromkeys(new_ids))
-        index[key] = grown
 
 
 class Store:
