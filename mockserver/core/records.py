@@ -255,33 +255,21 @@ _SHARED_LABELS_MAX = 4096
 
 def shared_labels(labels: list[dict]) -> list[dict]:
     """``labels`` itself, or an equal shared list when every label is just ``{"concept": str}``."""
-    key = []
-    for label in labels:
-        if label.__class__ is not dict or len(label) != 1:
-            return labels
-        concept = label.get("concept")
-        if concept.__class__ is not str:
-            return labels
-        key.append(concept)
-    key = tuple(key)
-    got = _SHARED_LABELS.get(key)
-    if got is None:
-        if len(_SHARED_LABELS) >= _SHARED_LABELS_MAX:
-            return labels
-        got = _SHARED_LABELS[key] = [{"concept": sys.intern(c)} for c in key]
-    return got
+    got = shared_concepts(labels, allow_empty=True)
+    return labels if got is None else got
 
 
-def shared_concepts(labels: list) -> list[dict] | None:
+def shared_concepts(labels: list, allow_empty: bool = False) -> list[dict] | None:
     """The shared list for ``labels`` when every label is exactly ``{"concept": non-empty str}`` (what
     ``shared_labels`` makes of such labels once checked and copied), else None (the caller checks and
-    copies them the long way).  The submission's fast path: one pass, no copies thrown away."""
+    copies them the long way).  The submission's fast path: one pass, no copies thrown away.
+    ``allow_empty``: an empty concept string is shared too (``shared_labels``: stored labels as they are)."""
     key = []
     for label in labels:
         if label.__class__ is not dict or len(label) != 1:
             return None
         concept = label.get("concept")
-        if concept.__class__ is not str or not concept:
+        if concept.__class__ is not str or not (concept or allow_empty):
             return None
         key.append(concept)
     key = tuple(key)
