@@ -85,6 +85,18 @@ def test_clock_can_be_advanced(mock):
         assert c.post("/_mock/clock", json={"advance": 60}).json()["now"] == 1060
 
 
+def test_a_clock_change_past_year_9999_is_unusable_and_changes_nothing(mock):
+    """``now`` and ``advance`` each within their bounds, their sum past 9999-12-31: a schema-valid document
+    the control API cannot use (422, as its spec says), and the clock stays where it was."""
+    with mock.client("cloudfactory") as c:
+        c.post("/_mock/clock", json={"mode": "manual", "now": 1000})
+        r = c.post("/_mock/clock", json={"now": 253402300000, "advance": 3153600000, "mode": "scaled"})
+        assert r.status_code == 422
+        assert "9999-12-31" in r.json()["error"]
+        assert c.get("/_mock/clock").json()["now"] == 1000
+        assert c.get("/_mock/clock").json()["mode"] == "manual"
+
+
 # -- credentials and error envelopes, one case per vendor -------------------------------------------
 
 def test_clarifai_missing_and_unknown_key(mock):
