@@ -143,13 +143,8 @@ class Assigner:
                 chosen = [w for w in self.workers if w not in excluded][:need]
             else:  # a fresh item (every one of a new task): the first ``need`` workers
                 chosen = self.workers[:need]
-            if self._heap_cache is None:  # (always, under FULL): ``_bump`` is the load alone
-                loads = self.loads
-                for w in chosen:
-                    loads[w] += 1
-            else:
-                for w in chosen:
-                    self._bump(w, 1)
+            for w in chosen:
+                self._bump(w, 1)
             return chosen
         excluded = exclude if isinstance(exclude, (set, frozenset)) else set(exclude)
         heap = self._heap()

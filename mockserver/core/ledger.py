@@ -347,7 +347,7 @@ class Ledger:
         and the same difference, but only the changed work's share is counted out and in (the
         other works' shares would cancel).  ``ti`` and ``work``: the live documents, just read;
         ``ti_fields`` as ``enter``'s ``fields``.  Returns the live task item."""
-        works = self._work.find_eq("ti", ti["id"])  # ``self.works``
+        works = self.works(ti["id"])
         diff = self.diff
         # The item's share is counted out and in around the change.  While the item is plain (no
         # decision, reviews or acceptance) its share is ``total``, its state and its unassigned slots:

@@ -15,7 +15,7 @@ from mockserver.store import Store
 
 from . import records as R
 from .errors import InvalidArgument, InvalidState, NotAllowed
-from .ledger import OPEN_WORK, Ledger
+from .ledger import ACTIVE_WORK, OPEN_WORK, Ledger
 from .planning import assigner_for, gc_paused, new_work
 
 
@@ -125,8 +125,7 @@ def submit_found(store: Store, task: dict, ti: dict, work: dict, labels: list[di
     the statistics are then written when the caller flushes it, which it must do before anything
     reads them; without one they are written at once."""
     clean = _normalize_labels(labels)
-    if ti["state"] in _SETTLED or work["state"] not in _SUBMITTABLE:
-        _check_submit(ti, work, ti["item_id"])  # raises (the check, without its call when it passes)
+    _check_submit(ti, work, ti["item_id"])
     if ledger is not None and ledger.task is not task:
         ledger.flush()  # the task document was replaced: derive with the current one
         ledger.task = task
@@ -148,14 +147,10 @@ def _submit(store: Store, task: dict, ti: dict, work: dict, clean: list[dict], l
     return work
 
 
-_SETTLED = ("approved", "rejected")
-_SUBMITTABLE = ("assigned", "in_progress", "submitted")
-
-
 def _check_submit(ti: dict, work: dict, item_id: str) -> None:
-    if ti["state"] in _SETTLED:
+    if ti["state"] in ("approved", "rejected"):
         raise InvalidState(f"item {item_id!r} is {ti['state']}: labels can no longer change")
-    if work["state"] not in _SUBMITTABLE:
+    if work["state"] not in ACTIVE_WORK:  # assigned, in progress or already submitted (a resubmission)
         raise InvalidState(f"work is {work['state']}, cannot submit")
 
 

@@ -206,13 +206,7 @@ class Simulation:
         doing = doc["doing"]
         s = self.session
         if doing is not None:
-            if doing["kind"] == "label":  # ``_finish``, spelled out for the usual job
-                try:
-                    counter = self.labeling.finish(person, doing, t)
-                except CoreError:
-                    counter = None  # the world changed under the person (as in ``_finish``): move on
-            else:
-                counter = self._finish(person, doing, t)
+            counter = self._finish(person, doing, t)
             if counter:
                 count = doc.get(counter, 0) + 1
             s.check_progress(doing["ti"])
