@@ -78,22 +78,15 @@ def main() -> None:
     if peak is not None:
         print(f"peak traced memory {peak / 2**20:.0f} MiB")
     print(f"max RSS {rss_mb:.0f} MiB")
-    per_item = []
-    if held is not None:
-        per_item.append(f"{held / args.items:.0f} traced")
-    if grown is not None:
-        per_item.append(f"{grown / args.items:.0f} RSS growth")
-    if per_item:
-        print(f"bytes per stored item (the finished world / {args.items} items): {', '.join(per_item)}")
+    def bytes_per(what: str, n: int) -> None:
+        shares = [f"{total / n:.0f} {how}" for total, how in ((held, "traced"), (grown, "RSS growth"))
+                  if total is not None]
+        if shares:
+            print(f"bytes per stored {what} (the finished world / {n} {what}s): {', '.join(shares)}")
+
+    bytes_per("item", args.items)
     # Every stored document (items, task items, works, ...), and the index entries that come with them.
-    n_docs = sum(len(docs) for docs in world.store.db.storage.read().values())
-    per_doc = []
-    if held is not None:
-        per_doc.append(f"{held / n_docs:.0f} traced")
-    if grown is not None:
-        per_doc.append(f"{grown / n_docs:.0f} RSS growth")
-    if per_doc:
-        print(f"bytes per stored document (the finished world / {n_docs} documents): {', '.join(per_doc)}")
+    bytes_per("document", sum(len(docs) for docs in world.store.db.storage.read().values()))
     if prof is not None:
         import pstats
 
