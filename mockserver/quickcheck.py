@@ -214,45 +214,45 @@ def _quick_not(sub):
     return check
 
 
-class _QuickThenFull:
-    """``field_errors(body)``: the quick predicate first; when it does not say yes, every error jsonschema
-    finds (Connexion's request validator: Draft 4 with the ``nullable`` extension) as ``FieldError``s."""
-
-    def __init__(self, schema):
-        self.full = Draft4RequestValidator(schema, format_checker=_FORMATS)
-        try:
-            self.quick = _quick(schema)
-        except (_Unsupported, re.error, TypeError, AttributeError):
-            self.quick = None
-
-    def validate(self, body):
-        if self.quick is not None:
-            try:
-                if self.quick(body):
-                    return None
-            except Exception:  # anything unexpected: the full validator decides
-                pass
-        return self.full.validate(body)
-
-    def field_errors(self, body) -> list[FieldError]:
-        if self.quick is not None:
-            try:
-                if self.quick(body):
-                    return []
-            except Exception:  # anything unexpected: the full validator decides
-                pass
-        return settle(pair for error in self.full.iter_errors(body) for pair in _fields_of(error, "body"))
-
-
-_quick_body_validators = _Validators(_QuickThenFull)
-
-
 def _quick_or_none(schema):
     """The quick predicate of a schema, or None when it cannot make one (jsonschema decides then)."""
     try:
         return _quick(schema)
     except (_Unsupported, re.error, TypeError, AttributeError):
         return None
+
+
+def certainly_valid(quick, value) -> bool:
+    """Whether the quick predicate ``quick`` (None: there is none) says yes; anything unexpected is a no,
+    and the full validator decides."""
+    if quick is None:
+        return False
+    try:
+        return bool(quick(value))
+    except Exception:
+        return False
+
+
+class _QuickThenFull:
+    """``field_errors(body)``: the quick predicate first; when it does not say yes, every error jsonschema
+    finds (Connexion's request validator: Draft 4 with the ``nullable`` extension) as ``FieldError``s."""
+
+    def __init__(self, schema):
+        self.full = Draft4RequestValidator(schema, format_checker=_FORMATS)
+        self.quick = _quick_or_none(schema)
+
+    def validate(self, body):
+        if certainly_valid(self.quick, body):
+            return None
+        return self.full.validate(body)
+
+    def field_errors(self, body) -> list[FieldError]:
+        if certainly_valid(self.quick, body):
+            return []
+        return settle(pair for error in self.full.iter_errors(body) for pair in _fields_of(error, "body"))
+
+
+_quick_body_validators = _Validators(_QuickThenFull)
 
 
 # Parameters too: a path id, a page number... each was a jsonschema walk per request (four of them were a

@@ -29,7 +29,7 @@ from starlette.datastructures import Headers
 
 from . import strictjson
 from .fielderrors import _LOCATIONS, MAX_FIELDS, FieldError, _fields_of, _sort_key, compose, settle
-from .quickcheck import _FORMATS, _quick_body_validators, _quick_parameter_checks, _Validators
+from .quickcheck import _FORMATS, _quick_body_validators, _quick_parameter_checks, _Validators, certainly_valid
 
 class InvalidFields(BadRequestProblem):
     """A request that breaks the spec, with every bad field (``fields``, at most ``MAX_FIELDS``;
@@ -58,12 +58,8 @@ class CachedParameterValidator(ParameterValidator):
         if is_nullable(param) and is_null(value):
             return []
         if value is not None:
-            quick = _quick_parameter_checks(param.get("schema", param))
-            try:
-                if quick is not None and quick(value):
-                    return []
-            except Exception:  # anything unexpected: jsonschema decides
-                pass
+            if certainly_valid(_quick_parameter_checks(param.get("schema", param)), value):
+                return []
             return [pair for error in _param_validators(param).iter_errors(value)
                     for pair in _fields_of(error, where, (name,))]
         if param.get("required"):
