@@ -339,6 +339,7 @@ class Store:
         self.db.table_class = KeyedTable
         self._collections: dict[str, Collection] = {}
         self._extensions: dict[str, Any] = {}
+        self._export_views: list = []  # see ``add_export_view``
         self.version = 0  # bumped on every change; the persister saves when it moved
         self._file_lock = None
         if path:
@@ -360,6 +361,12 @@ class Store:
             found = self._extensions[name] = factory(self)
         return found
 
+    def add_export_view(self, view) -> None:
+        """Have ``export`` pass its copy through ``view(store, data) -> data`` (once, however often added):
+        how a layer above shows tables it keeps in a shorthand as they are meant to be read."""
+        if view not in self._export_views:
+            self._export_views.append(view)
+
     def table(self, name: str, indexes: Iterable[str] = ()) -> Collection:
         coll = self._collections.get(name)
         if coll is None:
@@ -376,7 +383,12 @@ class Store:
         with self.lock:
             data = self.db.storage.read()
             # An empty table and no table are the same state: leave empty ones out.
-            return {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items()) if docs}
+            out = {name: copy.deepcopy(list(docs.values())) for name, docs in sorted(data.items()) if docs}
+            if self._export_views:
+                for view in self._export_views:
+                    out = view(self, out)
+                out = dict(sorted(out.items()))
+            return out
 
     def load(self, data: dict) -> None:
         """Replace everything with ``data`` (as produced by ``export``); checked first, so a refused

@@ -34,6 +34,7 @@ import copy
 from mockserver.store import Store
 
 from . import records as R
+from .planning import ready_task
 from .errors import AcceptanceRunning, InvalidArgument, InvalidState, NotFound
 from .ledger import SCORES, Ledger, acceptance_result, unit_hash
 from .lifecycle import check_transition
@@ -57,7 +58,7 @@ def start_acceptance(store: Store, task_id: str, rate: float | None = None, numb
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
         raise InvalidArgument("sampling number is a positive integer")
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         if task.get("acceptance_id"):
             raise AcceptanceRunning(f"an acceptance is already running for task {task_id!r}")
         check_transition(task_id, task["status"], "accepting", by="acceptance")
@@ -100,7 +101,7 @@ def comment(store: Store, acceptance_id: str, item_id: str, worker_id: str | Non
         acc = _load(store, acceptance_id)
         if acc["status"] != "running":
             raise InvalidState(f"acceptance {acceptance_id!r} is {acc['status']}")
-        task = R.load_task(store, acc["task_id"])
+        task = ready_task(store, acc["task_id"])
         ti = R.find_task_item(store, task["id"], item_id, source)
         rec = ti.get("acceptance")
         if not rec or rec["id"] != acceptance_id:
@@ -154,7 +155,7 @@ def acceptance_history(store: Store, task_id: str) -> dict:
     summed: counts and per-worker verdicts add up, rates and score are recomputed from the sums.
     ``acceptances`` is how many were summed.  O(acceptances x workers)."""
     with store.lock:
-        R.load_task(store, task_id)
+        ready_task(store, task_id)
         total: dict = {}
         n = 0
         for acc in R.find_eq(R.acceptances(store), "task_id", task_id):
@@ -199,7 +200,7 @@ def act(store: Store, acceptance_id: str, action: int, overwrite_last_result: bo
         acc = _load(store, acceptance_id)
         if acc["status"] != "running":
             raise InvalidState(f"acceptance {acceptance_id!r} is {acc['status']}")
-        task = R.load_task(store, acc["task_id"])
+        task = ready_task(store, acc["task_id"])
         tis = R.task_items(store)
         ledger = Ledger(store, task)
         for tid in acc["samples"]:

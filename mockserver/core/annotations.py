@@ -44,6 +44,7 @@ import copy
 from mockserver.store import Store
 
 from . import records as R
+from .planning import ready_task
 from .errors import InvalidArgument, NotAllowed, NotFound
 from .ledger import Ledger
 from .work import _check_submit, _normalize_labels, _submit, _work_doc
@@ -161,7 +162,7 @@ def post_annotations(store: Store, specs: list[dict]) -> list[dict]:
             labels = _normalize_labels(spec.get("labels") or [])
             work_id = None
             if spec.get("task_id"):
-                task = R.load_task(store, spec["task_id"], tenant)
+                task = ready_task(store, spec["task_id"], tenant)
                 task, ti, work = _work_doc(store, task["id"], item_id, spec["author"], None, task)
                 _check_submit(ti, work, item_id)
                 work_id = work["id"]
@@ -242,7 +243,7 @@ def patch_annotations(store: Store, tenant: str, changes: list[tuple[str, list[d
                 work = R.work(store).get(doc["work"])
                 if work is None:
                     raise NotAllowed(f"annotations[{i}]: the task of annotation {ann_id!r} is gone")
-                task = R.load_task(store, work["task_id"])
+                task = ready_task(store, work["task_id"])
                 ti = R.task_items(store).get(work["ti"])
                 _check_submit(ti, work, doc["item_id"])
                 touched[work["id"]] = (task, ti["id"])
@@ -273,7 +274,7 @@ def delete_annotations(store: Store, tenant: str, ids: list[str]) -> int:
             ti = R.task_items(store).get(work["ti"]) if work is not None else None
             if ti is not None and ti["state"] not in ("approved", "rejected") \
                     and work["state"] in ("assigned", "in_progress", "submitted"):
-                touched[work["id"]] = (R.load_task(store, work["task_id"]), ti["id"])
+                touched[work["id"]] = (ready_task(store, work["task_id"]), ti["id"])
         for key in dict.fromkeys(keys):
             coll.remove(key)
         for work_id, (task, ti_id) in touched.items():

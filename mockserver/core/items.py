@@ -5,7 +5,7 @@ from mockserver.store import Store
 
 from . import records as R
 from .errors import Conflict, InvalidArgument, NotFound
-from .planning import attach_items, detach_item, gc_paused, matches_filter
+from .planning import attach_items, detach_item, gc_paused, materialise_holding, matches_filter
 
 
 def add_items(store: Store, source: str, items: list[dict], copy: bool = True) -> list[dict] | None:
@@ -71,6 +71,7 @@ def remove_item(store: Store, source: str, item_id: str) -> None:
         key = R.item_key(source, item_id)
         if key not in R.items(store):
             raise NotFound(f"item {item_id!r} not found in {source!r}")
+        materialise_holding(store, key)
         for ti in R.task_items(store).find(item_key=key):
             task = R.tasks(store).get(ti["task_id"])
             if task is not None:

@@ -81,66 +81,185 @@ def attach_items(store, task: dict, item_docs: list[dict]) -> int:
     ``unlabeled``, one ``assigned`` per worker, open slots ``unassigned``), so the whole batch is
     built in memory, inserted at once and counted with one stats write: O(items x k).
     """
-    t = R.tables(store)
-    tis, works = t.task_items, t.work
+    task = materialise(store, task)
+    return _place(store, task, item_docs, build=True)
+
+
+def defer_items(store, task: dict, item_docs: list[dict]) -> int:
+    """``attach_items`` for a task just created: the same plan and the same statistics, but the task-item
+    and work documents are only *promised*: the task keeps the items' keys in ``pending`` and
+    ``materialise`` writes the documents when something first reads or changes them.
+
+    Why: most tasks made through an API are never opened by anyone (a test suite's thousands of
+    throw-away tasks, a growth bench's 100k tasks of 20 samples each), and their documents were
+    four fifths of the memory and half the time of a create.  What readers see does not change:
+    the statistics are counted now, and the documents, when made, are exactly those ``attach_items``
+    would have made at creation (same plan, same sequence numbers, same timestamps).
+    """
+    return _place(store, materialise(store, task), item_docs, build=False)
+
+
+def materialise(store, task: dict) -> dict:
+    """Write the promised documents of ``task`` (``defer_items``); returns the live task document.
+    A no-op for a task with nothing pending: callers check nothing first."""
+    if not task.get("pending"):
+        return task
+    tasks = R.tasks(store)
+    task = tasks.get(task["id"]) or task  # (the live document: ``task`` may be a copy)
+    pending = task.get("pending")
+    if not pending:
+        return task
+    docs = R.items(store).getter()
+    item_docs = [d for d in map(docs, pending["keys"]) if d is not None]  # (removals materialise first)
+    # Replay the plan from where it stood at creation: the assigner is deterministic, so every item
+    # gets the workers it was counted for.  The task document stays the same object (fields set to
+    # None, not dropped), so a caller holding it never holds a stale one.
+    task = tasks.update(task["id"], {"plan": pending["plan"], "next_seq": pending["seq"], "pending": None,
+                                     "lazy": None})
+    _place(store, task, item_docs, build=True, count=False, t=pending["at"])
+    return task
+
+
+def ready_task(store, task_id: str, tenant: str | None = None) -> dict:
+    """``records.load_task`` with the task's promised documents written (``materialise``): for every
+    operation that reads or changes its task items or work."""
+    return materialise(store, R.load_task(store, task_id, tenant))
+
+
+def materialise_holding(store, key: str) -> None:
+    """Write the promised documents of every task that holds the item ``key`` without them yet."""
+    for task in R.tasks(store).find_eq("lazy", True):
+        if key in task["pending"]["keys"]:
+            materialise(store, task)
+
+
+class _Planned:
+    """What planning a batch of items into a task made (``_plan``)."""
+
+    __slots__ = ("tis", "works", "keys", "assigned", "unassigned", "seq", "plan")
+
+    def __init__(self):
+        self.tis: list[dict] = []  # new task-item documents (when built)
+        self.works: list[dict] = []  # new work documents (when built)
+        self.keys: list[str] = []  # the new items' keys (when not built)
+        self.assigned: dict = {}  # worker -> new assignments
+        self.unassigned = 0  # new open slots
+        self.seq = 0  # the task's next sequence number after the batch
+        self.plan: dict = {}  # the task's plan after the batch
+
+
+def _plan(task: dict, item_docs: list[dict], build: bool, now: float, stored=None) -> _Planned:
+    """Plan ``item_docs`` into ``task`` from its ``plan`` and ``next_seq``, skipping items it holds
+    (``stored(task_item_id)`` not None) or met twice; with ``build``, make their task-item and work
+    documents (compact dicts, see ``records``), else only note their keys.  Pure: nothing is written."""
+    out = _Planned()
     assigner = assigner_for(task)
-    ledger = Ledger(store, task)
     seq = task.get("next_seq", 0)
     task_id = task["id"]
     k = assigner.k
     unlabeled = R.shared_key(task_id, "unlabeled")
-    now = R.now()
-    new_tis: list[dict] = []
-    new_works: list[dict] = []
+    new_tis, new_works, keys, assigned = out.tis, out.works, out.keys, out.assigned
     seen: set = set()
-    assigned: dict = {}
     unassigned = 0
-    stored = R.getter(tis)
     assign = assigner.assign
     sep = R.SEP
     queues: dict = {}  # worker -> the shared task|worker key (``new_work``'s ``queue``)
     task_item_doc, work_doc = R.task_item_doc, R.work_doc
-    with gc_paused(len(item_docs) * (1 + k)):
+    with gc_paused(len(item_docs) * (1 + k) if build else 0):
         for item in item_docs:
             key = item["id"]
             tid = f"{task_id}{sep}{key}"
-            if tid in seen or stored(tid) is not None:
+            if tid in seen or (stored is not None and stored(tid) is not None):
                 continue
             seen.add(tid)
-            source, item_id = item["source"], item["item_id"]
-            # compact dicts (``records.task_item_doc``/``work_doc``): same keys, order and values as literals
-            new_tis.append(task_item_doc(tid, task_id, key, source, item_id, f"{task_id}{sep}{item_id}", seq, k,
-                                         unlabeled, now))
             chosen = assign(tid)
+            if build:
+                source, item_id = item["source"], item["item_id"]
+                new_tis.append(task_item_doc(tid, task_id, key, source, item_id, f"{task_id}{sep}{item_id}", seq, k,
+                                             unlabeled, now))
+                for worker in chosen:
+                    # ``new_work(ti, worker, now)``, inlined: this runs for every assignment of a new task
+                    queue = queues.get(worker)
+                    if queue is None:
+                        queue = queues[worker] = R.shared_key(task_id, worker)
+                    new_works.append(work_doc(f"{tid}{sep}{worker}", task_id, tid, source, item_id, worker, seq,
+                                              queue, now))
+            else:
+                keys.append(key)
             for worker in chosen:
-                # ``new_work(ti, worker, now)``, inlined: this runs for every assignment of a new task
-                queue = queues.get(worker)
-                if queue is None:
-                    queue = queues[worker] = R.shared_key(task_id, worker)
-                new_works.append(work_doc(f"{tid}{sep}{worker}", task_id, tid, source, item_id, worker, seq, queue,
-                                          now))
                 assigned[worker] = assigned.get(worker, 0) + 1
             seq += 1
             if k > len(chosen):
                 unassigned += k - len(chosen)
-        R.insert_many(tis, new_tis)
-        R.insert_many(works, new_works)
-    added = len(new_tis)
-    if added:
+    out.unassigned, out.seq, out.plan = unassigned, seq, assigner.state()
+    return out
+
+
+def _place(store, task: dict, item_docs: list[dict], build: bool, count: bool = True,
+           t: float | None = None) -> int:
+    """Plan ``item_docs`` into ``task`` (``_plan``), update its plan and, with ``build``, insert their
+    task-item and work documents (else promise them: ``defer_items``); with ``count``, add their
+    statistics.  Returns how many items were new."""
+    t_ = R.tables(store)
+    start_seq, start_plan = task.get("next_seq", 0), task.get("plan")
+    now = R.now() if t is None else t
+    done = _plan(task, item_docs, build, now, R.getter(t_.task_items))
+    if build:
+        with gc_paused(len(done.tis) + len(done.works)):
+            R.insert_many(t_.task_items, done.tis)
+            R.insert_many(t_.work, done.works)
+    added = done.seq - start_seq
+    ledger = Ledger(store, task)
+    if added and count:
         # The sum of ``ledger.contribution`` over the new items (tests check it against ``recount``).
         ledger.add(("total",), added)
         ledger.add(("states", "unlabeled"), added)
-        for worker, n in assigned.items():
+        for worker, n in done.assigned.items():
             ledger.add(("workers", worker, "assigned"), n)
-        if unassigned:
-            ledger.add(("unassigned",), unassigned)
+        if done.unassigned:
+            ledger.add(("unassigned",), done.unassigned)
     ledger.flush()
-    R.tasks(store).update(task_id, {"plan": assigner.state(), "next_seq": seq, "updated_at": R.now()})
+    fields = {"plan": done.plan, "next_seq": done.seq}
+    if count:
+        fields["updated_at"] = R.now()
+    if done.keys:
+        fields["pending"] = {"keys": done.keys, "plan": start_plan, "seq": start_seq, "at": now}
+        fields["lazy"] = True
+        store.add_export_view(_export_promised)
+    R.tasks(store).update(task["id"], fields)
     return added
+
+
+def _export_promised(store, data: dict) -> dict:
+    """``Store.export``'s view of the core's tables (registered by the first promise): every promised
+    document written out as ``materialise`` would write it, and no trace of the promise, so an exported
+    state is the same whether or not anything read a task before (the store itself stays as it is).
+    Loading such a state makes every document at once."""
+    tasks = data.get("core_tasks") or []
+    items = R.items(store).getter()
+    tis, works = data.setdefault("core_task_items", []), data.setdefault("core_work", [])
+    for task in tasks:
+        pending = task.pop("pending", None)
+        task.pop("lazy", None)
+        if pending:
+            start = {**task, "plan": pending["plan"], "next_seq": pending["seq"]}
+            done = _plan(start, [d for d in map(items, pending["keys"]) if d is not None], True, pending["at"])
+            tis.extend(R.clone_all(done.tis))
+            works.extend(R.clone_all(done.works))
+    # Grouped by task, in the tasks' order (each task's own in the order made, as stored): the order
+    # of an export does not depend on when a task's documents were written.
+    order = {task["id"]: n for n, task in enumerate(tasks)}
+    for name in ("core_task_items", "core_work"):
+        if data[name]:
+            data[name].sort(key=lambda d: order.get(d["task_id"], -1))
+        else:
+            del data[name]  # (an empty table is left out of an export)
+    return data
 
 
 def detach_item(store, task: dict, tid: str) -> None:
     """Remove one item from ``task`` with its work, releasing its share of the plan."""
+    task = materialise(store, task)
     works = R.work(store)
     ledger = Ledger(store, task)
     ledger.leave(tid)
@@ -164,6 +283,7 @@ def replan(store, task: dict) -> None:
     dropped otherwise, new ones created.  Settled items (approved/rejected/awaiting review) keep their
     workers.  Workers who gave an item back are not given it again.  O(items in task).
     """
+    task = materialise(store, task)
     tis, works = R.task_items(store), R.work(store)
     assigner = assigner_for(task, fresh=True)
     ledger = Ledger(store, task)

@@ -33,7 +33,7 @@ class _Tables:
 
     def __init__(self, store: Store):
         self.items = store.table(ITEMS, indexes=("source",))
-        self.tasks = store.table(TASKS, indexes=("tenant",))
+        self.tasks = store.table(TASKS, indexes=("tenant", "lazy"))  # lazy: ``planning.defer_items``
         self.follows = store.table(FOLLOWS, indexes=("source", "task_id"))
         # ``tstate`` (task|state) serves review queues; ``task_item`` (task|item_id) finds an item by its
         # vendor id alone; ``item_key`` finds every task holding an item when it is removed.
@@ -367,5 +367,11 @@ def find_task_item(store: Store, task_id: str, item_id: str, source: str | None 
             if doc is None:
                 doc = coll.first(task_item=vendor_key)
     if doc is None:
+        task = tasks(store).get(task_id)
+        if task is not None and task.get("pending"):  # its documents are promised: write them, look again
+            from .planning import materialise  # (planning builds on this module)
+
+            materialise(store, task)
+            return find_task_item(store, task_id, item_id, source)
         raise NotFound(f"item {item_id!r} is not in task {task_id!r}")
     return doc

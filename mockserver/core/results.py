@@ -59,9 +59,10 @@ def result_of(task: dict, ti: dict, works) -> dict | None:
 def item_result(store, task_id: str, item_id: str, source: str | None = None) -> dict | None:
     """A copy of the item's result in the task (see the module), or None."""
     from . import records as R
+    from .planning import ready_task
 
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         ti = R.find_task_item(store, task_id, item_id, source, task)
         found = result_of(task, ti, R.find_eq(R.work(store), "ti", ti["id"]))
         return copy.deepcopy(found)

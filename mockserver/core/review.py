@@ -10,6 +10,7 @@ from __future__ import annotations
 from mockserver.store import Store
 
 from . import records as R
+from .planning import ready_task
 from .errors import Conflict, InvalidArgument, InvalidState, NotAllowed
 from .ledger import Ledger
 from .planning import gc_paused
@@ -20,7 +21,7 @@ DECISIONS = {"approve": "approved", "reject": "rejected", "request_changes": "ch
 def review_queue(store: Store, task_id: str, reviewer: str, limit: int = 10) -> list[dict]:
     """Copies of items awaiting review that this reviewer has not approved yet, in item order."""
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
         docs = R.find_eq(R.task_items(store), "tstate", f"{task_id}{R.SEP}awaiting_review")
@@ -31,7 +32,7 @@ def review_queue(store: Store, task_id: str, reviewer: str, limit: int = 10) -> 
 def get_task_item(store: Store, task_id: str, item_id: str, source: str | None = None) -> dict:
     """A copy of the item's life in the task: state, decision, approvals, reviews, winner, acceptance."""
     with store.lock:
-        R.load_task(store, task_id)
+        ready_task(store, task_id)
         return R.clone(R.find_task_item(store, task_id, item_id, source))
 
 
@@ -39,7 +40,7 @@ def list_task_items(store: Store, task_id: str, state: str | None = None, offset
                     limit: int | None = None) -> list[dict]:
     """Copies of the task's items (optionally in one state), in item order."""
     with store.lock:
-        R.load_task(store, task_id)
+        ready_task(store, task_id)
         coll = R.task_items(store)
         docs = R.find_eq(coll, "tstate", f"{task_id}{R.SEP}{state}") if state else R.find_eq(coll, "task_id", task_id)
         docs = sorted(docs, key=lambda d: d["seq"])
@@ -100,7 +101,7 @@ def review_item(store: Store, task_id: str, item_id: str, reviewer: str, decisio
     if decision not in DECISIONS:
         raise InvalidArgument(f"decision must be one of {', '.join(DECISIONS)}")
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
         ti = R.find_task_item(store, task_id, item_id, source, task)
@@ -126,7 +127,7 @@ def review_many(store: Store, task_id: str, reviews, source: str | None = None) 
         batch.append((str(item_id), str(reviewer), decision, rest[0] if rest else None,
                       rest[1] if len(rest) > 1 else None))
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         found, seen = [], set()
         for item_id, reviewer, decision, comment, score in batch:
             ti = R.find_task_item(store, task_id, item_id, source, task)

@@ -50,6 +50,7 @@ Cost (n: documents in the answer)
 from __future__ import annotations
 
 from . import records as R
+from .planning import materialise, ready_task
 from .errors import InvalidArgument, NotAllowed
 from .ledger import Ledger
 from .progress import _table as _progress_table, check_progress as _check_progress
@@ -116,6 +117,7 @@ class Session:
 
     def task_items(self, task_id: str) -> list[dict]:
         """The task's items (every state), in the order they joined it."""
+        self._ready(task_id)
         return R.find_eq(self._tis, "task_id", task_id)
 
     def work(self, key: str) -> dict | None:
@@ -138,10 +140,14 @@ class Session:
     # ``reviewable`` (O(1)) instead of asking for the list again.
     def open_count(self, task_id: str, worker: str) -> int:
         """How much work of the worker in the task is open (assigned or in progress)."""
-        return self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
+        n = self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
+        if not n and self._ready(task_id):  # (a task with promised work has no open work written yet)
+            n = self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
+        return n
 
     def open_work(self, task_id: str, worker: str) -> list[str]:
         """Keys of the worker's open work in the task, in item order (``next_assignments``, uncut)."""
+        self._ready(task_id)
         coll = self._work
         docs = R.find_eq(coll, "queue", f"{task_id}{R.SEP}{worker}")
         docs.sort(key=_seq)
@@ -173,6 +179,15 @@ class Session:
             return None
         return ti
 
+    def _ready(self, task_id: str) -> bool:
+        """Write the task's promised documents (``planning.defer_items``), if any; whether there were."""
+        task = self._tasks.get(task_id)
+        if task is None or not task.get("pending"):
+            return False
+        with self._lock:
+            materialise(self.store, task)
+        return True
+
     # -- progress of followed items --------------------------------------------------------------------
     def check_progress(self, key: str) -> int:
         """``core.check_progress(store, key)`` for the task item ``key``: the same events, and for an
@@ -194,9 +209,7 @@ class Session:
     def _find(self, task_id: str, item_id: str, source: str | None) -> tuple[dict, dict]:
         """The task and task-item documents, or the core's usual ``NotFound`` (one get each when
         ``source`` is given, as the single calls do)."""
-        task = self._tasks.get(task_id)
-        if task is None:
-            task = R.load_task(self.store, task_id)  # raises NotFound
+        task = ready_task(self.store, task_id)  # raises NotFound
         # ``R.ti_id(task_id, R.item_key(source, item_id))``, spelled out on the per-event path
         ti = self._tis.get(f"{task_id}{R.SEP}{source}{R.SEP}{item_id}") if source is not None else None
         if ti is None:
@@ -226,7 +239,7 @@ class Session:
         if decision not in DECISIONS:
             raise InvalidArgument(f"decision must be one of {', '.join(DECISIONS)}")
         with self._lock:
-            task = R.load_task(self.store, task_id)
+            task = ready_task(self.store, task_id)
             if reviewer not in task["review"]["reviewers"]:
                 raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
             ti = R.find_task_item(self.store, task_id, item_id, source, task)

@@ -17,6 +17,7 @@ from collections import Counter
 from mockserver.store import Store
 
 from . import records as R
+from .planning import ready_task
 from .ledger import ACCEPTANCE_FIELDS, ITEM_STATES, REVIEW_FIELDS, WORKER_FIELDS, contribution
 
 SETTLED = ("approved", "rejected", "skipped")
@@ -127,7 +128,7 @@ def recount(store: Store, task_id: str, write: bool = False) -> dict:
     """Recompute the statistics from every item and work document (O(items)), filled in like
     ``task_stats``.  ``write=True`` also repairs the stored counters."""
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         total: Counter = Counter()
         works = R.work(store)
         for ti in R.find_eq(R.task_items(store), "task_id", task_id):

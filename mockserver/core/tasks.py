@@ -13,7 +13,7 @@ from .annotations import freeze_task as freeze_annotations
 from .assignment import MODES, STRATEGIES
 from .errors import Conflict, InvalidArgument, NotFound
 from .lifecycle import check_status, check_transition
-from .planning import attach_items, detach_item, matches_filter, replan
+from .planning import attach_items, defer_items, detach_item, matches_filter, ready_task, replan
 
 REVIEW_STRATEGIES = ("none", "manual", "consensus")
 
@@ -105,14 +105,20 @@ def create_task(store: Store, spec: dict) -> dict:
         if task["follow_source"]:
             for source in sources:
                 R.follows(store).insert({"id": f"{source}{R.SEP}{task_id}", "source": source, "task_id": task_id})
-        attach_items(store, R.tasks(store).get(task_id), chosen)
-        return R.clone(R.tasks(store).get(task_id))
+        defer_items(store, R.tasks(store).get(task_id), chosen)
+        return _copy(R.tasks(store).get(task_id))
+
+
+def _copy(task: dict) -> dict:
+    """A caller's copy of a task document, without the keys of its promised items (``planning.defer_items``:
+    internal, and as long as the task)."""
+    return {k: R.clone(v) for k, v in task.items() if k != "pending"}
 
 
 def get_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
     """A copy of the task (``NotFound`` if missing or owned by another ``tenant``)."""
     with store.lock:
-        return R.clone(R.load_task(store, task_id, tenant))
+        return _copy(R.load_task(store, task_id, tenant))
 
 
 def peek_task(store: Store, task_id: str) -> dict:
@@ -126,7 +132,7 @@ def list_tasks(store: Store, tenant: str | None = None) -> list[dict]:
     with store.lock:
         coll = R.tasks(store)
         docs = coll.find(tenant=tenant) if tenant is not None else coll.all()
-        return R.clone_all(docs)
+        return [_copy(d) for d in docs]
 
 
 def update_task(store: Store, task_id: str, fields: dict) -> dict:
@@ -140,7 +146,7 @@ def update_task(store: Store, task_id: str, fields: dict) -> dict:
         if "status" in fields:
             check_transition(task_id, task["status"], fields["status"])
         R.tasks(store).update(task_id, {**copy.deepcopy(fields), "updated_at": R.now()})
-        return R.clone(R.tasks(store).get(task_id))
+        return _copy(R.tasks(store).get(task_id))
 
 
 def set_task_status(store: Store, task_id: str, status: str) -> dict:
@@ -154,14 +160,14 @@ def update_task_workers(store: Store, task_id: str, workers: list[str], assignme
     Started, submitted and skipped work is never taken back, even when the new ``workers_per_input``
     is lower than the number of workers already on an item (see ``planning``)."""
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)  # (promised documents are planned with the workers as they were)
         fields = {"workers": [str(w) for w in dict.fromkeys(workers or [])],
                   "assignment": _normalize_assignment(assignment if assignment is not None else task["assignment"])}
         if review is not None:
             fields["review"] = _normalize_review(review)
         task = R.tasks(store).update(task_id, fields)
         replan(store, task)
-        return R.clone(R.tasks(store).get(task_id))
+        return _copy(R.tasks(store).get(task_id))
 
 
 def delete_task(store: Store, task_id: str) -> None:
@@ -193,6 +199,6 @@ def add_task_items(store: Store, task_id: str, item_ids: list[str], source: str)
 def remove_task_item(store: Store, task_id: str, item_id: str, source: str | None = None) -> None:
     """Take one item out of a task (the item itself stays in its source)."""
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         ti = R.find_task_item(store, task_id, item_id, source)
         detach_item(store, task, ti["id"])

@@ -16,7 +16,7 @@ from mockserver.store import Store
 from . import records as R
 from .errors import InvalidArgument, InvalidState, NotAllowed
 from .ledger import ACTIVE_WORK, OPEN_WORK, Ledger
-from .planning import assigner_for, gc_paused, new_work
+from .planning import assigner_for, gc_paused, new_work, ready_task
 
 
 def _normalize_labels(labels) -> list[dict]:
@@ -57,7 +57,7 @@ def _normalize_labels(labels) -> list[dict]:
 
 def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str | None,
               task: dict | None = None) -> tuple[dict, dict, dict]:
-    task = task or R.load_task(store, task_id)
+    task = task or ready_task(store, task_id)
     ti = R.find_task_item(store, task_id, item_id, source, task)
     work = R.work(store).get(R.work_id(ti["id"], worker))
     if work is None:
@@ -68,7 +68,7 @@ def _work_doc(store: Store, task_id: str, item_id: str, worker: str, source: str
 def next_assignments(store: Store, task_id: str, worker: str, limit: int = 10) -> list[dict]:
     """Copies of the worker's open work (assigned or in progress), in the task's item order."""
     with store.lock:
-        R.load_task(store, task_id)
+        ready_task(store, task_id)
         docs = R.find_eq(R.work(store), "queue", f"{task_id}{R.SEP}{worker}")
         docs.sort(key=lambda d: d["seq"])
         return R.clone_all(docs[: max(0, int(limit))])
@@ -84,7 +84,7 @@ def list_work(store: Store, task_id: str, item_id: str, source: str | None = Non
 def list_task_work(store: Store, task_id: str) -> list[dict]:
     """Copies of every work document of one task (all items, all states). O(work of the task)."""
     with store.lock:
-        R.load_task(store, task_id)
+        ready_task(store, task_id)
         return R.clone_all(R.find_eq(R.work(store), "task_id", task_id))
 
 
@@ -164,7 +164,7 @@ def submit_many(store: Store, task_id: str, submissions, source: str | None = No
     """
     batch = [(str(item_id), str(worker), _normalize_labels(labels)) for item_id, worker, labels in submissions]
     with store.lock:
-        task = R.load_task(store, task_id)
+        task = ready_task(store, task_id)
         found, seen = [], set()
         for item_id, worker, clean in batch:
             _, ti, work = _work_doc(store, task_id, item_id, worker, source, task)
