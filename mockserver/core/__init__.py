@@ -128,6 +128,12 @@ subscription for adapters that report an item's progress on their wire (CloudFac
   The core does not watch its own writes: whoever makes followed items move checks after acting (the
   simulation engine after each step of a person).  Contract and costs in that module.
 
+Promised documents (``planning``): ``create_task`` counts its items in the statistics at once and keeps
+only their keys (``task["pending"]``); their task-item and work documents are written, exactly as they
+would have been at creation, by the first operation that reads or changes them (``ready_task``,
+``find_task_item``, a session's ``open_work``...).  Statistics, ``get_task`` and ``open_count`` need
+none.  ``Store.export`` shows them written out, so an exported state never depends on what was read.
+
 Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances,
 core_progress (shapes in ``records`` and the modules that write them).
 """

@@ -65,7 +65,7 @@ _SEP = R.SEP
 class Session:
     """Live reads and statistics-batched writes on one store; see the module docstring."""
 
-    __slots__ = ("store", "_lock", "_tasks", "_items", "_tis", "_work", "_accs", "_ledgers", "_follows")
+    __slots__ = ("store", "_lock", "_tasks", "_items", "_tis", "_work", "_accs", "_stats", "_ledgers", "_follows")
 
     def __init__(self, store):
         self.store = store
@@ -73,6 +73,7 @@ class Session:
         t = R.tables(store)
         self._tasks, self._items, self._tis, self._work, self._accs = (t.tasks, t.items, t.task_items, t.work,
                                                                       t.acceptances)
+        self._stats = t.stats
         self._ledgers: dict[str, Ledger] = {}
         self._follows = None  # the followed items (``progress``), looked up by the first ``check_progress``
 
@@ -141,8 +142,14 @@ class Session:
     def open_count(self, task_id: str, worker: str) -> int:
         """How much work of the worker in the task is open (assigned or in progress)."""
         n = self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
-        if not n and self._ready(task_id):  # (a task with promised work has no open work written yet)
-            n = self._work.count_eq("queue", f"{task_id}{_SEP}{worker}")
+        if not n:
+            task = self._tasks.get(task_id)
+            if task is not None and task.get("pending"):
+                # Promised work (``planning.defer_items``) is all open, nobody has begun any: the count
+                # is the worker's ``assigned`` figure, read without writing the task's documents (a
+                # simulated person asks this of every task it is in, and works on few of them).
+                counts = (self._stats.get(task_id) or {}).get("workers", {}).get(worker) or {}
+                return counts.get("assigned", 0)
         return n
 
     def open_work(self, task_id: str, worker: str) -> list[str]:
