@@ -165,7 +165,9 @@ def main(argv=None) -> int:
               "Preload (in-process, full ASGI stack)")
         tables = sorted({t for row in count_rows for t in row[2]})
         table(["table"] + [f"docs @{row[0]}" for row in count_rows],
-              [["(server RSS MiB)"] + [fmt(row[1], 0) for row in count_rows]]
+              [["(server RSS MiB)"] + [fmt(row[1], 0) for row in count_rows],
+               ["(RSS bytes per stored document)"] + [fmt(row[1] * 2**20 / max(sum(row[2].values()), 1) if row[1] else None)
+                                                     for row in count_rows]]
               + [[t] + [row[2].get(t, 0) for row in count_rows] for t in tables
                  if any(row[2].get(t, 0) > 50 for row in count_rows)],
               "Store documents per table (over 50 docs) and server memory when measured")
