@@ -48,6 +48,19 @@ class _ExtraParameters(InvalidFields, ExtraParameterProblem):
 
 _param_validators = _Validators(lambda param: Draft4Validator(param.get("schema", param), format_checker=_FORMATS))
 
+_RESOLVED = "mockserver_resolved_params"
+_SHARED = ("path", "query")
+
+
+def resolved_params(scope, where: str) -> dict | None:
+    """The path or query parameters of this request as the parameter validator resolved (typed) them, or
+    None: the handler's request reads them from here instead of resolving them again (one URI parse
+    per request; both come from the same spec operation)."""
+    state = scope.get("state")
+    found = state.get(_RESOLVED) if state else None
+    return found.get(where) if found else None
+
+
 class CachedParameterValidator(ParameterValidator):
     """Every bad path, query, header and cookie parameter at once (``InvalidFields``); in strict mode a
     query parameter the spec does not declare is one of them (Connexion's ``ExtraParameterProblem``)."""
@@ -66,16 +79,9 @@ class CachedParameterValidator(ParameterValidator):
             return [(_sort_key(where, (name,)), FieldError(name, "required", True, compose("required", True), where))]
         return []
 
-    @staticmethod
-    def _value(where: str, param, request):
-        name = param["name"]
-        if where == "query":
-            return request.query_params.get(name)
-        if where == "path":
-            return request.path_params.get(name.replace("-", "_"))
-        if where == "header":
-            return request.headers.get(name)
-        return request.cookies.get(name)
+    # Where each location's values are read on the request (Connexion's request builds the mapping anew on
+    # every access: read once per request, not once per parameter).
+    _SOURCES = {"query": "query_params", "path": "path_params", "header": "headers", "cookie": "cookies"}
 
     def validate_request(self, request):
         pairs, extra = [], set()
@@ -85,8 +91,16 @@ class CachedParameterValidator(ParameterValidator):
                        FieldError(name, "additionalProperties", False, "is not a parameter of this operation", "query"))
                       for name in extra]
         for where in _LOCATIONS:
-            for param in self.parameters.get(where, []):
-                pairs += self.parameter_errors(where, self._value(where, param, request), param)
+            params = self.parameters.get(where)
+            if not params:
+                continue
+            values = getattr(request, self._SOURCES[where])
+            if where in _SHARED:
+                request.scope.setdefault("state", {}).setdefault(_RESOLVED, {})[where] = values
+            for param in params:
+                name = param["name"]
+                value = values.get(name.replace("-", "_") if where == "path" else name)
+                pairs += self.parameter_errors(where, value, param)
         if pairs:
             fields = settle(pairs) + self._body_errors(request)
             raise (_ExtraParameters if extra else InvalidFields)(fields)
