@@ -66,19 +66,14 @@ class _GateParsedRequest(ConnexionRequest):
 
     # The path and query parameters the validator resolved for this request (``validation.resolved_params``):
     # Connexion resolves them again per request object otherwise (a tenth of a list's time).
-    @property
-    def path_params(self):
-        if self._path_params is None:
-            found = resolved_params(self._starlette_request.scope, "path")
-            self._path_params = found if found is not None else super().path_params
-        return self._path_params
+    def _validated(self, where: str, slot: str, stock: property):
+        if getattr(self, slot) is None:
+            found = resolved_params(self._starlette_request.scope, where)
+            setattr(self, slot, found if found is not None else stock.fget(self))
+        return getattr(self, slot)
 
-    @property
-    def query_params(self):
-        if self._query_params is None:
-            found = resolved_params(self._starlette_request.scope, "query")
-            self._query_params = found if found is not None else super().query_params
-        return self._query_params
+    path_params = property(lambda self: self._validated("path", "_path_params", ConnexionRequest.path_params))
+    query_params = property(lambda self: self._validated("query", "_query_params", ConnexionRequest.query_params))
 
 
 class _DecorateOnce(StarletteDecorator):

@@ -109,8 +109,7 @@ def materialise(store, task: dict) -> dict:
     pending = task.get("pending")
     if not pending:
         return task
-    docs = R.items(store).getter()
-    item_docs = [d for d in map(docs, pending["keys"]) if d is not None]  # (removals materialise first)
+    item_docs = _promised_items(store, pending)
     # Replay the plan from where it stood at creation: the assigner is deterministic, so every item
     # gets the workers it was counted for.  The task document stays the same object (fields set to
     # None, not dropped), so a caller holding it never holds a stale one.
@@ -118,6 +117,13 @@ def materialise(store, task: dict) -> dict:
                                      "lazy": None})
     _place(store, task, item_docs, build=True, count=False, t=pending["at"])
     return task
+
+
+def _promised_items(store, pending: dict) -> list[dict]:
+    """The item documents a task's promise names, in its order (removing an item writes out first every
+    task promised it, so none is missing)."""
+    docs = R.items(store).getter()
+    return [d for d in map(docs, pending["keys"]) if d is not None]
 
 
 def ready_task(store, task_id: str, tenant: str | None = None) -> dict:
@@ -236,14 +242,13 @@ def _export_promised(store, data: dict) -> dict:
     state is the same whether or not anything read a task before (the store itself stays as it is).
     Loading such a state makes every document at once."""
     tasks = data.get("core_tasks") or []
-    items = R.items(store).getter()
     tis, works = data.setdefault("core_task_items", []), data.setdefault("core_work", [])
     for task in tasks:
         pending = task.pop("pending", None)
         task.pop("lazy", None)
         if pending:
             start = {**task, "plan": pending["plan"], "next_seq": pending["seq"]}
-            done = _plan(start, [d for d in map(items, pending["keys"]) if d is not None], True, pending["at"])
+            done = _plan(start, _promised_items(store, pending), True, pending["at"])
             tis.extend(R.clone_all(done.tis))
             works.extend(R.clone_all(done.works))
     # Grouped by task, in the tasks' order (each task's own in the order made, as stored): the order
