@@ -17,6 +17,7 @@ import connexion.context as connexion_context
 from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.decorators.main import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
@@ -76,10 +77,23 @@ class _GateParsedRequest(ConnexionRequest):
     query_params = property(lambda self: self._validated("query", "_query_params", ConnexionRequest.query_params))
 
 
+class _NamesOnce(AsyncParameterDecorator):
+    """Connexion's parameter decorator, whose name sanitiser (a pure function of a parameter's name, three
+    regular-expression substitutions per name per request) keeps its answers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sanitize_fn = functools.lru_cache(maxsize=4096)(self.sanitize_fn)
+
+
 class _DecorateOnce(StarletteDecorator):
     """Connexion's Starlette decorator, applied once: each request still builds its own request object
     from the request's context (``connexion.context``), as the stock decorator does, of a subclass that
     takes the gate's parsed body."""
+
+    @property
+    def _parameter_decorator_cls(self):
+        return _NamesOnce
 
     def __call__(self, function):
         decorated = self.decorate(function)
