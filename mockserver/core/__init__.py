@@ -133,6 +133,7 @@ only their keys (``task["pending"]``); their task-item and work documents are wr
 would have been at creation, by the first operation that reads or changes them (``ready_task``,
 ``find_task_item``, a session's ``open_work``...).  Statistics, ``get_task`` and ``open_count`` need
 none.  ``Store.export`` shows them written out, so an exported state never depends on what was read.
+    write_promised(store, task_id=None) -> int     write them now (one task, or every task)
 
 Tables: core_items, core_tasks, core_follows, core_task_items, core_work, core_stats, core_acceptances,
 core_progress (shapes in ``records`` and the modules that write them).
@@ -151,6 +152,7 @@ from .ledger import ITEM_STATES, WORK_STATES, WORKER_FIELDS, acceptance_result
 from .progress import (PROGRESS_PHASES, check_progress, follow_item, followed, item_progress, subscribe_progress,
                        subscribed, unsubscribe_progress)
 from .results import item_result, labeling_of, result_of
+from .planning import write_promised
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .session import Session, session
 from .stats import recount, task_stats, worker_stats
@@ -175,7 +177,7 @@ __all__ = [
     "TASK_STATUSES", "TRANSITIONS", "IllegalTransition", "can_change", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",
     "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",
-    "Session", "session",
+    "Session", "session", "write_promised",
     "PROGRESS_PHASES", "check_progress", "follow_item", "followed", "item_progress", "subscribe_progress",
     "subscribed", "unsubscribe_progress",
 ]

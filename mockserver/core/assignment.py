@@ -191,6 +191,21 @@ class Assigner:
             need = self.k - len(existing)
         return self._pick(need, set(existing) | set(exclude))
 
+    @property
+    def takes_all(self) -> bool:
+        """Whether every worker takes every fresh item (``k`` is the number of workers)."""
+        return self.k == len(self.workers)
+
+    def assign_all(self, n: int) -> None:
+        """Plan ``n`` fresh items when every worker takes every one (``takes_all``): the state that ``n``
+        ``assign`` calls leave, in O(workers) (each of them would choose every worker)."""
+        if not self.takes_all:
+            raise ValueError("assign_all needs every worker on every item")
+        self.m += n
+        for w in self.workers:
+            self.loads[w] += n
+        self._heap_cache = None
+
     def replace(self, leaving: str | None, exclude: Iterable[str]) -> str | None:
         """A worker gave an item back: release its load and pick one eligible replacement."""
         if leaving in self.loads and self.loads[leaving] > 0:

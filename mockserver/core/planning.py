@@ -132,6 +132,23 @@ def ready_task(store, task_id: str, tenant: str | None = None) -> dict:
     return materialise(store, R.load_task(store, task_id, tenant))
 
 
+def write_promised(store, task_id: str | None = None) -> int:
+    """Write the promised documents of ``task_id`` (``NotFound`` if missing), or of every task, now: for a
+    caller about to work on them (the headless simulation writes them with the rest of its set-up, while
+    the garbage collector is off).  Returns how many tasks had documents to write."""
+    with store.lock:
+        if task_id is not None:
+            todo = [R.load_task(store, task_id)]
+        else:
+            todo = R.tasks(store).find_eq("lazy", True)
+        written = 0
+        for task in todo:
+            if task.get("pending"):
+                materialise(store, task)
+                written += 1
+        return written
+
+
 def materialise_holding(store, key: str) -> None:
     """Write the promised documents of every task that holds the item ``key`` without them yet."""
     for task in R.tasks(store).find_eq("lazy", True):
@@ -171,6 +188,18 @@ def _plan(task: dict, item_docs: list[dict], build: bool, now: float, stored=Non
     sep = R.SEP
     queues: dict = {}  # worker -> the shared task|worker key (``new_work``'s ``queue``)
     task_item_doc, work_doc = R.task_item_doc, R.work_doc
+    if not build and assigner.takes_all:  # every worker on every item: count, no choices to make
+        for item in item_docs:
+            tid = f"{task_id}{sep}{item['id']}"
+            if tid in seen or (stored is not None and stored(tid) is not None):
+                continue
+            seen.add(tid)
+            keys.append(item["id"])
+        assigner.assign_all(len(keys))
+        for worker in assigner.workers:
+            assigned[worker] = len(keys)
+        out.seq, out.plan = seq + len(keys), assigner.state()
+        return out
     with gc_paused(len(item_docs) * (1 + k) if build else 0):
         for item in item_docs:
             key = item["id"]

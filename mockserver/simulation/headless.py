@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Callable
 
+from mockserver import core
 from mockserver.compose import build_world
 from mockserver.world import Settings, World
 
@@ -109,6 +110,9 @@ def run(scenario: Scenario, until=None, progress: Progress | None = None,
     gc.disable()
     try:
         world = build_world(Settings(), scenario=scenario, fast=True)  # install sets that clock, then seeds
+        # The people work on every task: its per-item documents are made now, with the rest of the set-up
+        # (the core would make each task's on its first read, in the run, after the freeze below).
+        core.write_promised(world.store)
         sim = world.simulation
         setup_seconds = time.perf_counter() - started
         if progress is not None or should_stop is not None:

@@ -97,3 +97,27 @@ def test_deterministic_and_incremental(workers, k, n, seed, batches):
     batches = batches + [n]  # make sure every item gets planned
     batched, _ = run(workers, n, batches=batches, **kw)
     assert batched == one  # adding items later never changes earlier items' workers
+
+
+@pytest.mark.parametrize("strategy,mode,weights", [("full", "even", None), ("partitioned", "even", None),
+                                                   ("partitioned", "weighted", {"a": 0, "b": 5, "c": 1}),
+                                                   ("dynamic", "weighted", {"a": 2, "b": 1, "c": 1})])
+@pytest.mark.parametrize("before", [0, 7])
+def test_assign_all_leaves_the_state_of_one_assign_per_item(strategy, mode, weights, before):
+    # ``planning`` counts the items of a new task this way when every worker takes every item
+    workers = ["a", "b", "c"]
+    kw = dict(strategy=strategy, mode=mode, workers_per_input=3, weights=weights, seed=11)
+    one_by_one, at_once = Assigner(workers, **kw), Assigner(workers, **kw)
+    for i in range(before):  # a plan that had items already (some given back)
+        for a in (one_by_one, at_once):
+            a.assign(f"old{i}")
+            if i == 3:
+                a.release(["b"])
+    assert at_once.takes_all
+    for i in range(25):
+        assert sorted(one_by_one.assign(f"i{i}")) == workers
+    at_once.assign_all(25)
+    assert at_once.state() == one_by_one.state()
+    assert at_once.assign("next") == one_by_one.assign("next")  # and it plans on alike
+    with pytest.raises(ValueError):
+        Assigner(workers, strategy="partitioned", workers_per_input=2).assign_all(1)

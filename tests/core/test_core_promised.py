@@ -12,9 +12,9 @@ SRC = "modelarts:dataset:p/ds"
 WORKERS = ("a", "b", "c", "d")
 
 
-def spec(task_id, **extra):
+def spec(task_id, k=2, **extra):
     return {"id": task_id, "tenant": "p", "sources": [SRC], "workers": list(WORKERS),
-            "assignment": {"strategy": "partitioned", "mode": "weighted", "workers_per_input": 2,
+            "assignment": {"strategy": "partitioned", "mode": "weighted", "workers_per_input": k,
                            "weights": {"a": 3, "b": 1, "c": 1, "d": 2}},
             "review": {"strategy": "consensus", "approval_threshold_labelers": 2}, "seed": 7, **extra}
 
@@ -22,13 +22,13 @@ def spec(task_id, **extra):
 MADE = 1000.0  # virtual time of the world's making
 
 
-def world(n=25):
+def world(n=25, k=2):
     store = Store()
     core.add_items(store, SRC, [{"id": f"s{i}", "data": {"n": i}} for i in range(n)])
     with core.at(MADE):
-        core.create_task(store, spec("lazy"))
+        core.create_task(store, spec("lazy", k))
     # the reference: the same task made empty, then given the same items (written at once)
-    core.create_task(store, spec("eager", sources=[], item_ids=[], source=SRC))
+    core.create_task(store, spec("eager", k, sources=[], item_ids=[], source=SRC))
     core.add_task_items(store, "eager", [f"s{i}" for i in range(n)], SRC)
     return store
 
@@ -56,11 +56,12 @@ def test_a_new_task_is_counted_but_not_written():
     assert written(store, "lazy") == 0  # reading the task or its figures writes nothing
 
 
-def test_first_read_writes_what_creation_would_have():
-    store = world()
+@pytest.mark.parametrize("k", [2, 4])  # 4: every worker on every item (counted without choosing)
+def test_first_read_writes_what_creation_would_have(k):
+    store = world(k=k)
     with core.at(MADE + 60):
         assert plan_of(store, "lazy") == plan_of(store, "eager")
-    assert written(store, "lazy") == 25 * 3
+    assert written(store, "lazy") == 25 * (1 + k)
     assert core.task_stats(store, "lazy") == core.recount(store, "lazy")
     lazy, eager = core.get_task(store, "lazy"), core.get_task(store, "eager")
     assert (lazy["plan"], lazy["next_seq"]) == (eager["plan"], eager["next_seq"])
