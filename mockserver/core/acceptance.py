@@ -155,7 +155,7 @@ def acceptance_history(store: Store, task_id: str) -> dict:
     summed: counts and per-worker verdicts add up, rates and score are recomputed from the sums.
     ``acceptances`` is how many were summed.  O(acceptances x workers)."""
     with store.lock:
-        ready_task(store, task_id)
+        R.load_task(store, task_id)
         total: dict = {}
         n = 0
         for acc in R.find_eq(R.acceptances(store), "task_id", task_id):

@@ -21,7 +21,7 @@ DECISIONS = {"approve": "approved", "reject": "rejected", "request_changes": "ch
 def review_queue(store: Store, task_id: str, reviewer: str, limit: int = 10) -> list[dict]:
     """Copies of items awaiting review that this reviewer has not approved yet, in item order."""
     with store.lock:
-        task = ready_task(store, task_id)
+        task = R.load_task(store, task_id)
         if reviewer not in task["review"]["reviewers"]:
             raise NotAllowed(f"{reviewer!r} is not a reviewer of task {task_id!r}")
         docs = R.find_eq(R.task_items(store), "tstate", f"{task_id}{R.SEP}awaiting_review")

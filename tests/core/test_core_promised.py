@@ -126,3 +126,37 @@ def test_deleting_a_promised_task_leaves_nothing():
     core.delete_task(store, "lazy")
     assert "lazy" not in [t["id"] for t in core.list_tasks(store)]
     assert written(store, "lazy") == 0 and R.tasks(store).find_eq("lazy", True) == []
+
+
+def test_reading_tasks_through_the_vendors_writes_nothing():
+    """A task's views (GET, list, statistics) come from counters: listing thousands of tasks must not
+    write their items' documents."""
+    from mockserver.testing import InProcess
+    from mockserver.vendors.modelarts.workspace import DEFAULT as MA
+
+    mock = InProcess()
+    store = mock.world.store
+    ma = mock.client("modelarts", headers={"X-Auth-Token": MA["token"]})
+    tasks = f"/v2/{MA['project_id']}/datasets/{MA['dataset']['dataset_id']}/workforce-tasks"
+    team = MA["workforce"]
+    body = {"task_name": "promised", "repetition": 1, "auto_sync_dataset": False, "data_sync_type": 0,
+            "workforces_config": {"workforces": [{"workforce_id": team["workforce_id"],
+                                                  "workers": [{"email": team["workers"][0]["email"], "role": 0}]}]}}
+    created = ma.post(tasks, json=body)
+    assert created.status_code == 200, created.text
+    task_id = created.json()["task_id"]
+    before = len(R.task_items(store)), len(R.work(store))
+    for path in (tasks, f"{tasks}/{task_id}", f"{tasks}/{task_id}?detail=true",
+                 f"{tasks}/{task_id}/data-annotations/stats"):
+        answer = ma.get(path)
+        assert answer.status_code == 200, (path, answer.text)
+    assert ma.get(f"{tasks}/{task_id}").json()["sample_stats"]["unannotated_sample_count"] == len(MA["dataset"]["sample_ids"])
+    assert (len(R.task_items(store)), len(R.work(store))) == before
+    clarifai = mock.client("clarifai", headers={"Authorization": "Key mock-clarifai-key"})
+    for path in ("/v2/tasks", "/v2/users/mock-user/apps/mock-app/tasks"):
+        assert clarifai.get(path).status_code == 200
+    assert (len(R.task_items(store)), len(R.work(store))) == before
+    # and the first look at its samples writes them (twenty samples, one labeler: a work each)
+    samples = ma.get(f"{tasks}/{task_id}/data-annotations/samples")
+    assert samples.status_code == 200, samples.text
+    assert len(R.task_items(store)) == before[0] + len(MA["dataset"]["sample_ids"])
