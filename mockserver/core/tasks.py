@@ -110,9 +110,9 @@ def create_task(store: Store, spec: dict) -> dict:
 
 
 def _copy(task: dict) -> dict:
-    """A caller's copy of a task document, without the keys of its promised items (``planning.defer_items``:
-    internal, and as long as the task)."""
-    return {k: R.clone(v) for k, v in task.items() if k != "pending"}
+    """A caller's copy of a task document, without the fields of a promise (``planning.defer_items``: internal,
+    and its keys as long as the task)."""
+    return {k: R.clone(v) for k, v in task.items() if k not in ("pending", "lazy")}
 
 
 def get_task(store: Store, task_id: str, tenant: str | None = None) -> dict:
