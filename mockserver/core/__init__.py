@@ -106,6 +106,7 @@ Bulk calls (simulations, imports)
 
 Statistics (``stats``)
     task_stats(store, task_id) -> dict (O(workers + concepts));  worker_stats(store, task_id, worker)
+    peek_stats(store, task_id) -> the same dict NOT copied (read only, within the request: list pages)
     recount(store, task_id, write=False) -> dict (O(items), same shape: for checks and repair)
 
 Item states inside a task (every item is in exactly one; they sum to ``total``)
@@ -155,7 +156,7 @@ from .results import item_result, labeling_of, result_of
 from .planning import write_promised
 from .review import get_task_item, list_task_items, review_item, review_many, review_queue
 from .session import Session, session
-from .stats import recount, task_stats, worker_stats
+from .stats import peek_stats, recount, task_stats, worker_stats
 from .lifecycle import TASK_STATUSES, TRANSITIONS, IllegalTransition, can_change
 from .tasks import (add_task_items, create_task, delete_task, get_task, list_tasks, peek_task,
                     remove_task_item, set_task_status, update_task, update_task_workers)
@@ -173,7 +174,7 @@ __all__ = [
     "add_items", "get_item", "list_items", "remove_item", "ITEM_STATES", "WORK_STATES", "WORKER_FIELDS",
     "acceptance_result", "peek_task", "list_task_work",
     "item_result", "labeling_of", "result_of", "get_task_item", "list_task_items", "review_item", "review_many", "review_queue",
-    "recount", "task_stats", "worker_stats",
+    "peek_stats", "recount", "task_stats", "worker_stats",
     "TASK_STATUSES", "TRANSITIONS", "IllegalTransition", "can_change", "add_task_items", "create_task", "delete_task", "get_task", "list_tasks", "remove_task_item",
     "set_task_status", "update_task", "update_task_workers",
     "give_back", "list_work", "next_assignments", "skip_work", "start_work", "submit_many", "submit_work",

@@ -97,6 +97,16 @@ def task_stats(store: Store, task_id: str) -> dict:
     ``counters_version``), and the task's workers and reviewers are the same; each call still
     returns a fresh copy.
     """
+    return _filled(store, task_id, shared=False)
+
+
+def peek_stats(store: Store, task_id: str) -> dict:
+    """``task_stats`` itself, NOT a copy: the cached view, for views of many tasks (a list page).  Read
+    it, never change it, and do not keep it past the request (as ``peek_task``)."""
+    return _filled(store, task_id, shared=True)
+
+
+def _filled(store: Store, task_id: str, shared: bool) -> dict:
     with store.lock:
         task = R.load_task(store, task_id)
         raw = R.stats(store).get(task_id)
@@ -110,13 +120,15 @@ def task_stats(store: Store, task_id: str) -> dict:
                 or hit[3] != reviewers):
             # First read of this version: build the view and hand it out as is (nobody else holds
             # it); only a second read of the same version keeps a view to copy from.  A read after
-            # every event so costs one build, repeated reads one copy each.
+            # every event so costs one build, repeated reads one copy each.  A shared read keeps the
+            # view at once (it is handed out as it is cached).
             # (The raw document is held in the entry, so its identity cannot be reused.)
-            cache[task_id] = (raw, version, list(workers), list(reviewers), None)
-            return _complete(raw, task)
+            view = _complete(raw, task)
+            cache[task_id] = (raw, version, list(workers), list(reviewers), view if shared else None)
+            return view
         if hit[4] is None:
             cache[task_id] = hit = hit[:4] + (_complete(raw, task),)
-        return _copy_completed(hit[4])
+        return hit[4] if shared else _copy_completed(hit[4])
 
 
 def worker_stats(store: Store, task_id: str, worker: str) -> dict:

@@ -313,3 +313,16 @@ def test_item_result_one_rule_for_every_way_an_item_settles():
     core.submit_many(store, "m", [("i3", w, [{"concept": "cat"}]) for w in ("a", "b", "c")])
     core.review_item(store, "m", "i3", "r", "reject")
     assert core.item_result(store, "m", "i3") is None
+
+
+def test_peek_stats_is_the_cached_view_and_moves_with_the_counters():
+    store = make(n=4, k=1)
+    peeked = core.peek_stats(store, "t")
+    assert peeked == core.task_stats(store, "t") == core.recount(store, "t")
+    assert core.peek_stats(store, "t") is peeked  # no copy for a page of many tasks
+    copy = core.task_stats(store, "t")
+    copy["states"]["unlabeled"] = -1  # a caller's copy is its own
+    assert core.peek_stats(store, "t")["states"]["unlabeled"] == 4
+    label_all(store, {"a": [{"concept": "cat"}], "b": [{"concept": "cat"}], "c": [{"concept": "cat"}]})
+    after = core.peek_stats(store, "t")
+    assert after["states"]["approved"] == 4 and after == core.recount(store, "t")

@@ -52,7 +52,7 @@ def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stat
     store = _store()
     ctid = _ctid(task)
     core_task = core.peek_task(store, ctid)  # read only (status, workers, reviewers): no copy of the plan
-    stats = core.task_stats(store, ctid)
+    stats = core.peek_stats(store, ctid)  # read only, as core_task: no copy per task of a page
     acc = stats["acceptance"]
     history = core.acceptance_history(store, ctid)
     view = {
