@@ -95,11 +95,15 @@ class CloudFactoryVendor(Vendor):
         perf = _PERF_PATH.match(request.path)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):
-            self._check_performance(world, perf.group(1), perf.group(2), request.json)
+            from .performance import CHECKED
+
+            # checked here for the vendor's error order; the handler stores this record as it is
+            principal[CHECKED] = self._check_performance(world, perf.group(1), perf.group(2), request.json)
         return principal
 
-    def _check_performance(self, world, workstream_id, operation, body) -> None:
-        """``body``: the gate's parse of the request (None when empty; malformed ones never get here)."""
+    def _check_performance(self, world, workstream_id, operation, body) -> tuple[str, str, dict]:
+        """``body``: the gate's parse of the request (None when empty; malformed ones never get here).
+        Returns (kind, workstream id, the checked record)."""
         from .performance import QUALITY, THROUGHPUT, check
 
         workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
@@ -107,9 +111,10 @@ class CloudFactoryVendor(Vendor):
             raise errors.not_found()
         kind = THROUGHPUT if operation == "task_completed" else QUALITY
         kinds: dict = {}
-        _, problems = check(kind, body, workstream, workstream_id, kinds)
+        record, problems = check(kind, body, workstream, workstream_id, kinds)
         if problems:
             raise errors.refused(problems, kinds)
+        return kind, workstream_id, record
 
     def seed(self, world, section):
         from .cloudworkers import subscribe

@@ -39,6 +39,10 @@ REQUIRED = {
     QUALITY: ("workstream_id", "use_case_id", "task_definition_id", "worker_id", "review_completed_at",
               "review_score"),
 }
+# The principal's key for the (kind, workstream id, record) the adapter checked at authentication (the
+# vendor's error order needs it there); the handler stores that record instead of checking the body again.
+CHECKED = "performance_record"
+
 # The record's own time, used by reports and their day buckets.
 TIME_FIELD = {THROUGHPUT: "task_completed_at", QUALITY: "review_completed_at"}
 
