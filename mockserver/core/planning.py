@@ -96,7 +96,9 @@ def defer_items(store, task: dict, item_docs: list[dict]) -> int:
     the statistics are counted now, and the documents, when made, are exactly those ``attach_items``
     would have made at creation (same plan, same sequence numbers, same timestamps).
     """
-    return _place(store, materialise(store, task), item_docs, build=False)
+    if task.get("next_seq") or task.get("pending"):  # it holds items already: written at once, as ever
+        return attach_items(store, task, item_docs)
+    return _place(store, task, item_docs, build=False)
 
 
 def materialise(store, task: dict) -> dict:
@@ -188,13 +190,9 @@ def _plan(task: dict, item_docs: list[dict], build: bool, now: float, stored=Non
     sep = R.SEP
     queues: dict = {}  # worker -> the shared task|worker key (``new_work``'s ``queue``)
     task_item_doc, work_doc = R.task_item_doc, R.work_doc
-    if not build and assigner.takes_all:  # every worker on every item: count, no choices to make
-        for item in item_docs:
-            tid = f"{task_id}{sep}{item['id']}"
-            if tid in seen or (stored is not None and stored(tid) is not None):
-                continue
-            seen.add(tid)
-            keys.append(item["id"])
+    if not build and assigner.takes_all and stored is None:
+        # every worker on every item of a task holding none yet: count, no choices to make
+        keys.extend(dict.fromkeys(item["id"] for item in item_docs))
         assigner.assign_all(len(keys))
         for worker in assigner.workers:
             assigned[worker] = len(keys)
@@ -238,7 +236,8 @@ def _place(store, task: dict, item_docs: list[dict], build: bool, count: bool = 
     t_ = R.tables(store)
     start_seq, start_plan = task.get("next_seq", 0), task.get("plan")
     now = R.now() if t is None else t
-    done = _plan(task, item_docs, build, now, R.getter(t_.task_items))
+    # (a promise is only made for a task holding no items: nothing stored to skip)
+    done = _plan(task, item_docs, build, now, R.getter(t_.task_items) if build else None)
     if build:
         with gc_paused(len(done.tis) + len(done.works)):
             R.insert_many(t_.task_items, done.tis)
