@@ -95,26 +95,13 @@ class CloudFactoryVendor(Vendor):
         perf = _PERF_PATH.match(request.path)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):
-            from .performance import CHECKED
+            from .performance import CHECKED, QUALITY, THROUGHPUT, checked_record
 
             # checked here for the vendor's error order; the handler stores this record as it is
-            principal[CHECKED] = self._check_performance(world, perf.group(1), perf.group(2), request.json)
+            # (``request.json``: the gate's parse, None when empty; malformed ones never get here)
+            ws_id, kind = perf.group(1), THROUGHPUT if perf.group(2) == "task_completed" else QUALITY
+            principal[CHECKED] = (kind, ws_id, checked_record(world, kind, ws_id, request.json))
         return principal
-
-    def _check_performance(self, world, workstream_id, operation, body) -> tuple[str, str, dict]:
-        """``body``: the gate's parse of the request (None when empty; malformed ones never get here).
-        Returns (kind, workstream id, the checked record)."""
-        from .performance import QUALITY, THROUGHPUT, check
-
-        workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
-        if workstream is None:
-            raise errors.not_found()
-        kind = THROUGHPUT if operation == "task_completed" else QUALITY
-        kinds: dict = {}
-        record, problems = check(kind, body, workstream, workstream_id, kinds)
-        if problems:
-            raise errors.refused(problems, kinds)
-        return kind, workstream_id, record
 
     def seed(self, world, section):
         from .cloudworkers import subscribe

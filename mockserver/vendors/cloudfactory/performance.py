@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import wire
+from . import errors, wire
 
 THROUGHPUT, QUALITY = "throughput", "quality"
 TABLES = {THROUGHPUT: "cloudfactory_throughput", QUALITY: "cloudfactory_quality"}
@@ -133,6 +133,19 @@ def check(kind: str, body, workstream: dict, path_workstream_id: str,
         if "duration" not in record:
             record["duration"] = wire.parse_time(record["task_completed_at"]) - wire.parse_time(record["task_started_at"])
     return record, {}
+
+
+def checked_record(world, kind: str, workstream_id: str, body) -> dict:
+    """``body`` checked in full against the path's workstream: its normalised record, or the vendor's
+    error (404 for a workstream that does not exist, else the refusal naming every bad field)."""
+    workstream = world.store.table("cloudfactory_workstreams").get(workstream_id)
+    if workstream is None:
+        raise errors.not_found()
+    kinds: dict = {}
+    record, problems = check(kind, body, workstream, workstream_id, kinds)
+    if problems:
+        raise errors.refused(problems, kinds)
+    return record
 
 
 # -- CSV rows --------------------------------------------------------------------------------------

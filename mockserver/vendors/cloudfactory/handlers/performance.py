@@ -1,13 +1,12 @@
 """WorkStream Performance: ``POST /v1/workstreams/{id}/task_completed`` (Throughput) and ``.../task_reviewed`` (Quality).
 
-The adapter has already checked the body in full (``CloudFactoryVendor._check_performance``) and left the
+The adapter has already checked the body in full (``performance.checked_record``, at authentication) and left the
 record in the request's principal; the check here is for direct calls.  Answers 202 ``{"message": "Data successfully received."}``.
 """
 from __future__ import annotations
 
 from ....world import current_principal, current_world
-from .. import errors, performance
-from .common import workstream
+from .. import performance
 
 RECEIVED = {"message": "Data successfully received."}
 
@@ -19,11 +18,7 @@ def _record(kind: str, workstream_id: str, body) -> tuple[dict, int]:
     if checked is not None and checked[:2] == (kind, workstream_id):
         record = checked[2]  # this very body, checked by the adapter
     else:  # a direct call
-        ws = workstream(world, workstream_id)
-        kinds: dict = {}
-        record, problems = performance.check(kind, body, ws, workstream_id, kinds)
-        if problems:
-            raise errors.refused(problems, kinds)
+        record = performance.checked_record(world, kind, workstream_id, body)
     performance.store_record(world, kind, record, {"channel": "api"})
     return RECEIVED, 202
 
