@@ -19,16 +19,22 @@ from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.decorators.main import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.exceptions import ProblemException
+from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from . import strictjson
 from .core import CoreError
+from .arguments import ArgumentPlan
 from .gate import CONTROL_PREFIX, Gate
+from .jsonout import OrjsonJsonifier
+from .middlewares import UIWhereServed, ValidateOnceMiddleware
 from .resources import cache_dir, spec_dir
 from .validation import VALIDATOR_MAP, InvalidFields, resolved_params
 from .vendors.base import Vendor, VendorError
@@ -48,7 +54,10 @@ log = logging.getLogger("mockserver")
 
 # Credentials are checked by the gate in each vendor's own way (signatures, keys bound to tenants), so
 # Connexion's security middleware is left out; the specs still declare the schemes for their readers.
-MIDDLEWARES = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
+# Swagger UI and request validation are Connexion's, doing per operation what they do per request
+# (``middlewares``).
+_OURS = {SwaggerUIMiddleware: UIWhereServed, RequestValidationMiddleware: ValidateOnceMiddleware}
+MIDDLEWARES = [_OURS.get(m, m) for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
 
 
 # -- Connexion's per-request set-up, done once ---------------------------------------------------------
@@ -79,11 +88,26 @@ class _GateParsedRequest(ConnexionRequest):
 
 class _NamesOnce(AsyncParameterDecorator):
     """Connexion's parameter decorator, whose name sanitiser (a pure function of a parameter's name, three
-    regular-expression substitutions per name per request) keeps its answers."""
+    regular-expression substitutions per name per request) keeps its answers, and whose look-ups in the
+    operation (its path and query parameter definitions, query defaults, body name, the body schema's
+    ``nullable`` and ``default``, fixed for an operation) are made once: ``arguments.ArgumentPlan``.
+    Form bodies (multipart, url-encoded) take Connexion's own path, unchanged."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.sanitize_fn = functools.lru_cache(maxsize=4096)(self.sanitize_fn)
+
+    def __call__(self, function):
+        stock = super().__call__(function)
+        plan = ArgumentPlan(function, self.sanitize_fn)
+
+        @functools.wraps(function)
+        async def wrapper(request):
+            if request.mimetype in FORM_CONTENT_TYPES:
+                return await stock(request)
+            return await function(**await plan.kwargs(request))
+
+        return wrapper
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -260,7 +284,8 @@ def _connexion_app(vendor: Vendor, strict: bool) -> "MockApp":
     # Without strict mode no response is validated: leave Connexion's response validation layer out too
     # (a router of its own, matched on every request to do nothing).
     middlewares = MIDDLEWARES if strict else [m for m in MIDDLEWARES if m is not ResponseValidationMiddleware]
-    app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=middlewares, validator_map=VALIDATOR_MAP)
+    app = MockApp(__name__, specification_dir=str(SPEC_DIR), middlewares=middlewares, validator_map=VALIDATOR_MAP,
+                  jsonifier=OrjsonJsonifier())
     app.add_api(load_spec(vendor.spec), resolver=ModuleResolver(vendor.handlers), pythonic_params=False,
                 validate_responses=strict, strict_validation=strict)
     app.add_api(load_spec("control.yaml"), resolver=ModuleResolver("mockserver.control.handlers"), base_path=CONTROL_PREFIX,
