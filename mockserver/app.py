@@ -18,12 +18,14 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.decorators.main import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
+from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import ProblemException
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
@@ -31,10 +33,10 @@ from starlette.exceptions import HTTPException
 
 from . import strictjson
 from .core import CoreError
-from .arguments import ArgumentPlan
+from .arguments import ArgumentPlan, content_type_of
 from .gate import CONTROL_PREFIX, Gate
 from .jsonout import OrjsonJsonifier
-from .middlewares import UIWhereServed, ValidateOnceMiddleware
+from .middlewares import IndexedRoutingMiddleware, UIWhereServed, ValidateOnceMiddleware
 from .resources import cache_dir, spec_dir
 from .validation import VALIDATOR_MAP, InvalidFields, resolved_params
 from .vendors.base import Vendor, VendorError
@@ -54,9 +56,10 @@ log = logging.getLogger("mockserver")
 
 # Credentials are checked by the gate in each vendor's own way (signatures, keys bound to tenants), so
 # Connexion's security middleware is left out; the specs still declare the schemes for their readers.
-# Swagger UI and request validation are Connexion's, doing per operation what they do per request
-# (``middlewares``).
-_OURS = {SwaggerUIMiddleware: UIWhereServed, RequestValidationMiddleware: ValidateOnceMiddleware}
+# Swagger UI, routing and request validation are Connexion's, doing per operation (or per API) what they
+# do per request (``middlewares``).
+_OURS = {SwaggerUIMiddleware: UIWhereServed, RoutingMiddleware: IndexedRoutingMiddleware,
+         RequestValidationMiddleware: ValidateOnceMiddleware}
 MIDDLEWARES = [_OURS.get(m, m) for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
 
 
@@ -103,11 +106,26 @@ class _NamesOnce(AsyncParameterDecorator):
 
         @functools.wraps(function)
         async def wrapper(request):
-            if request.mimetype in FORM_CONTENT_TYPES:
+            if content_type_of(request) is not None and request.mimetype in FORM_CONTENT_TYPES:
                 return await stock(request)
             return await function(**await plan.kwargs(request))
 
         return wrapper
+
+
+class _AnswerOnce(AsyncResponseDecorator):
+    """Connexion's response decorator, which knows its operation's content type for a dict or list answer
+    without headers once it has inferred it (the stock one infers it again per answer, from the
+    operation's ``produces``: the same result for the same operation and kind of answer)."""
+
+    _json_type = None
+
+    def _infer_content_type(self, data, headers):
+        if not headers and data.__class__ in (dict, list):
+            if self._json_type is None:
+                self._json_type = AsyncResponseDecorator._infer_content_type(data, headers)
+            return self._json_type
+        return AsyncResponseDecorator._infer_content_type(data, headers)
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -118,6 +136,10 @@ class _DecorateOnce(StarletteDecorator):
     @property
     def _parameter_decorator_cls(self):
         return _NamesOnce
+
+    @property
+    def _response_decorator_cls(self):
+        return _AnswerOnce
 
     def __call__(self, function):
         decorated = self.decorate(function)

@@ -27,6 +27,15 @@ from connexion.utils import deep_merge, inspect_function_arguments, is_json_mime
 _KEPT = 16
 
 
+def content_type_of(request) -> str | None:
+    """The request's first ``Content-Type`` header, or None: what ``request.content_type`` reads, without
+    building the request's header mapping (a request without a body has none to read)."""
+    for key, value in request.scope["headers"]:
+        if key.lower() == b"content-type":
+            return value.decode("latin-1")
+    return None
+
+
 class ArgumentPlan:
     """The keyword arguments of one handler (one operation), for requests whose body is not a form."""
 
@@ -65,7 +74,7 @@ class ArgumentPlan:
         sanitize, arguments, has_kwargs = self.sanitize, self.arguments, self.has_kwargs
 
         # _maybe_get_body: the body is read only when the handler takes it
-        content_type = request.content_type
+        content_type = content_type_of(request) or "application/octet-stream"  # (the stock default)
         body_name = self._body_name or sanitize(op.body_name(content_type))
         body = None
         if body_name in arguments or has_kwargs:

@@ -8,6 +8,10 @@ same process behaves as before.
   (a mount per API, then its UI and spec routes) before handing it on. This one sends a request on at
   once unless its path is one the UI middleware serves (the spec documents and the UI's own pages), so an
   API call skips that routing; the UI and the specs are served by the stock code, unchanged.
+* ``IndexedRoutingMiddleware``: Connexion's routing middleware, whose routers (one per API, a route per
+  operation) try every route in order until one matches: over a hundred regular expressions for a late
+  Clarifai route. Here each API's router first narrows the routes to those that could match the path
+  (``IndexedRouter``), in their order, so the same route is found.
 * ``ValidateOnceMiddleware``: Connexion's request validation builds, on every request, a URI parser, a
   parameter validator, the body definition (``MediaTypeDict``, fnmatch per media type) and a body
   validator, all of them fixed for an operation (and an encoding). Here they are built once per operation
@@ -21,8 +25,10 @@ import logging
 from connexion import utils
 from connexion.middleware.request_validation import (RequestValidationAPI, RequestValidationMiddleware,
                                                      RequestValidationOperation)
+from connexion.middleware.routing import RoutingAPI, RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-from starlette.routing import Mount
+from starlette._utils import get_route_path
+from starlette.routing import Match, Mount, Route, Router
 
 log = logging.getLogger("mockserver")
 
@@ -107,6 +113,20 @@ class _ValidateOnce(RequestValidationOperation):
             self._bodies[key] = validator
         return validator
 
+    def extract_content_type(self, headers) -> tuple[str, str]:
+        # ``connexion.utils.extract_content_type`` builds a typing annotation on every call; the same scan
+        # (first ``content-type`` header, names compared without case, latin-1) without it.
+        found = None
+        for key, value in headers:
+            if key.lower() == b"content-type":  # (only ASCII letters can lower-case into this name)
+                found = value.decode("latin-1")
+                break
+        mime_type, encoding = utils.split_content_type(found)
+        if mime_type is None:  # the stock guess: the first type the operation consumes
+            consumes = self._operation.consumes
+            mime_type = consumes[0] if consumes else "application/octet-stream"
+        return mime_type, "utf-8" if encoding is None else encoding
+
     async def __call__(self, scope, receive, send):
         # The stock order: parameters, content type, body.
         self._parameter_validator().validate(scope)
@@ -128,3 +148,68 @@ class ValidateOnceMiddleware(RequestValidationMiddleware):
     """Connexion's request validation middleware, with ``_ValidateOnce`` operations."""
 
     api_cls = _ValidateOnceAPI
+
+
+class IndexedRouter(Router):
+    """Starlette's Router trying, for a request, only the routes that could match its path: those with as
+    many path segments (no parameter of these routes spans a ``/``) whose last segment, when it is fixed,
+    is the request's, in their order. When none of those matches (a path for no route, a slash to
+    redirect) the stock loop over every route decides, so the answer is always the stock one. A router
+    holding anything else (a mount, a ``:path`` parameter) is not narrowed at all."""
+
+    def __init__(self, routes, default):
+        super().__init__(routes=routes, default=default)
+        self._by_count: dict[int, list[tuple[str | None, Route]]] | None = {}
+        for route in self.routes:
+            fmt = route.path_format if isinstance(route, Route) else None
+            if fmt is None or ":path}" in route.path:
+                self._by_count = None
+                break
+            segments = fmt.split("/")
+            fixed = None if "{" in segments[-1] else segments[-1]
+            self._by_count.setdefault(len(segments), []).append((fixed, route))
+
+    async def app(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and self._by_count is not None:
+            path = get_route_path(scope)
+            candidates = self._by_count.get(path.count("/") + 1)
+            if candidates:
+                last = path[path.rfind("/") + 1:]
+                if "router" not in scope:
+                    scope["router"] = self
+                partial = partial_scope = None
+                for fixed, route in candidates:
+                    if fixed is not None and fixed != last:
+                        continue
+                    match, child_scope = route.matches(scope)
+                    if match == Match.FULL:
+                        scope.update(child_scope)
+                        await route.handle(scope, receive, send)
+                        return
+                    if match == Match.PARTIAL and partial is None:
+                        partial, partial_scope = route, child_scope
+                if partial is not None:  # the path's route, another method: the stock 405
+                    scope.update(partial_scope)
+                    await partial.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
+
+
+class _IndexedRoutingAPI(RoutingAPI):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # adds a route per operation to ``self.router``
+        self.router = IndexedRouter(self.router.routes, self.router.default)
+
+
+class IndexedRoutingMiddleware(RoutingMiddleware):
+    """Connexion's routing middleware with ``IndexedRouter`` routers. ``add_api`` is the stock one with
+    ``_IndexedRoutingAPI`` in place of ``RoutingAPI`` (which the stock one names directly)."""
+
+    def add_api(self, specification, base_path=None, arguments=None, **kwargs) -> None:
+        api = _IndexedRoutingAPI(specification, base_path=base_path, arguments=arguments, next_app=self.app,
+                                 **kwargs)
+        # As the stock one: an API with the base path of one already added is that one's fallback.
+        for route in self.router.routes:
+            if isinstance(route, Mount) and route.path == api.base_path:
+                route.app.default = api.router
+        self.router.mount(api.base_path, app=api.router)

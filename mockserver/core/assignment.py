@@ -77,6 +77,25 @@ def target_shares(workers: Sequence[str], weights: Mapping[str, float] | None, k
     return {x: (v / total if total else 0.0) for x, v in p.items()}
 
 
+def _shares(workers: tuple, weights: Mapping[str, float] | None, k: int) -> dict[str, float]:
+    """``item_shares`` for an Assigner, kept per team, weights and k (an Assigner is built for every
+    planning call, e.g. one per CloudFactory task submitted); each call gets its own dict.  Weights
+    that cannot be a cache key (unsortable names, unhashable values) are computed, not kept."""
+    key = None
+    if weights:
+        try:
+            key = tuple(sorted(weights.items()))
+            hash(key)
+        except TypeError:
+            return item_shares(workers, weights, k)
+    return dict(_kept_shares(workers, key, k))
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_shares(workers: tuple, weights: tuple | None, k: int) -> tuple:
+    return tuple(item_shares(workers, dict(weights) if weights else None, k).items())
+
+
 @functools.lru_cache(maxsize=1024)
 def _tie_order(workers: tuple, seed) -> tuple:
     """``workers`` shuffled by ``random.Random(seed)``: the same order for the same arguments, so it is
@@ -102,7 +121,7 @@ class Assigner:
         n = len(self.workers)
         k = n if strategy == "full" else max(1, int(workers_per_input or 1))
         self.k = min(k, n)
-        self.p = item_shares(self.workers, weights if mode == "weighted" else None, self.k)
+        self.p = _shares(tuple(self.workers), weights if mode == "weighted" else None, self.k)
         # A fixed seeded rank breaks exact ties, so equal workers take turns deterministically.
         self.rank = {w: i for i, w in enumerate(_tie_order(tuple(sorted(self.workers)), seed))}
         state = state or {}

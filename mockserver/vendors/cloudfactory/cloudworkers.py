@@ -84,8 +84,13 @@ def subscribe(world) -> None:
     core.subscribe_progress(store, SUBSCRIBER, listener)
 
 
-def add(world, ws: dict, task_id: str, tags: list) -> dict:
-    """Put a submitted Oversight task into the core (under the store lock); returns the doc's ``core`` field."""
+def core_ref(ws: dict) -> dict:
+    """An Oversight task document's ``core`` field: where its item lives in the core."""
+    return {"task": core_task_id(ws["id"]), "source": source_of(ws["id"])}
+
+
+def add(world, ws: dict, task_id: str, tags: list) -> None:
+    """Put a submitted Oversight task into the core (under the store lock), at ``core_ref(ws)``."""
     store = world.store
     subscribe(world)
     tid = core_task_id(ws["id"])
@@ -108,7 +113,6 @@ def add(world, ws: dict, task_id: str, tags: list) -> dict:
         from mockserver.simulation import enlist
 
         enlist(world, specs)
-    return {"task": tid, "source": source_of(ws["id"])}
 
 
 def _on_progress(world, event: dict) -> None:

@@ -188,9 +188,10 @@ def submit_task(world, workstream_id: str, body: dict) -> dict:
         obj = object_url(body.get("media_key"))
         if obj is not None:
             doc["bucket_id"], doc["object_key"] = obj
-        coll = world.store.table(TASKS, indexes=("workstream_id",))
-        coll.insert(doc)
-        coll.update(task_id, {"core": cloudworkers.add(world, ws, task_id, body.get("tags") or [])})
+        doc["core"] = cloudworkers.core_ref(ws)
+        # Stored before the core hears of the item: its progress events look the task up.
+        world.store.table(TASKS, indexes=("workstream_id",)).insert(doc)
+        cloudworkers.add(world, ws, task_id, body.get("tags") or [])
     return {"task_id": task_id}
 
 
