@@ -128,8 +128,10 @@ class _ValidateOnce(RequestValidationOperation):
         return mime_type, "utf-8" if encoding is None else encoding
 
     async def __call__(self, scope, receive, send):
-        # The stock order: parameters, content type, body.
-        self._parameter_validator().validate(scope)
+        # The stock order: parameters, content type, body. An operation without parameters has none to
+        # check unless strict mode refuses undeclared query parameters.
+        if self._operation.parameters or self.strict_validation:
+            self._parameter_validator().validate(scope)
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
         validator = self._body_validator(mime_type, encoding)

@@ -192,6 +192,14 @@ class CachedJSONBodyValidator(JSONRequestBodyValidator):
             # An optional body left out is just that (Connexion would validate a null in its place and
             # answer "Request body must not be empty"): the handler gets no body.
             return receive, scope
+        value = strictjson.parsed(scope)
+        if value is not strictjson.ABSENT:
+            # The stock validator drains the body into a list, parses it (``_parse``: the gate's value) and
+            # replays the same messages downstream. With the gate's value at hand, it checks that value
+            # and leaves the messages unread: downstream reads exactly what the replay would give.
+            if not (value is None and self._nullable):
+                self._validate(value)
+            return receive, scope
         return await super().wrap_receive(receive, scope=scope)
 
     def _validate(self, body):
