@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException
 
 from . import strictjson
 from .core import CoreError
-from .arguments import ArgumentPlan, content_type_of
+from .arguments import ArgumentPlan, content_type_of, mimetype_of
 from .gate import CONTROL_PREFIX, Gate
 from .jsonout import OrjsonJsonifier
 from .middlewares import IndexedRoutingMiddleware, UIWhereServed, ValidateOnceMiddleware
@@ -106,7 +106,8 @@ class _NamesOnce(AsyncParameterDecorator):
 
         @functools.wraps(function)
         async def wrapper(request):
-            if content_type_of(request) is not None and request.mimetype in FORM_CONTENT_TYPES:
+            content_type = content_type_of(request)
+            if content_type is not None and mimetype_of(content_type) in FORM_CONTENT_TYPES:
                 return await stock(request)
             return await function(**await plan.kwargs(request))
 

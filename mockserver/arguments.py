@@ -15,6 +15,7 @@ content types, which come from clients).
 from __future__ import annotations
 
 import asyncio
+import functools
 from copy import deepcopy
 
 from connexion.context import context
@@ -23,6 +24,7 @@ from connexion.decorators.parameter import (CONTEXT_NAME, _get_query_defaults, _
                                             _query_args_helper, unwrap_decorators)
 from connexion.operations import OpenAPIOperation
 from connexion.utils import deep_merge, inspect_function_arguments, is_json_mimetype, is_null, is_nullable
+from python_multipart.multipart import parse_options_header  # (what ConnexionRequest.mimetype uses)
 
 _KEPT = 16
 
@@ -34,6 +36,12 @@ def content_type_of(request) -> str | None:
         if key.lower() == b"content-type":
             return value.decode("latin-1")
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def mimetype_of(content_type: str) -> str:
+    """``request.mimetype`` for this Content-Type (Connexion's own parse), kept per header value."""
+    return parse_options_header(content_type)[0].decode()
 
 
 class ArgumentPlan:
@@ -94,7 +102,7 @@ class ArgumentPlan:
             query = deep_merge(deepcopy(self._defaults) if self._defaults else {}, request.query_params)
             out.update(_query_args_helper(self._query, query, arguments, has_kwargs, sanitize))
         if not self._trace and (arguments or has_kwargs) and self._body_defined:
-            nullable, default = self._body_facts(op, request.mimetype)
+            nullable, default = self._body_facts(op, mimetype_of(content_type))
             if nullable and is_null(body):
                 body = None
             elif body is None:

@@ -179,6 +179,18 @@ class Collection:
         allow it (``_fill_index``: one value for all, a task's id; a new value each, an item's key): the
         same buckets as adding the documents one by one, several times cheaper for a big task."""
         raw = self._raw()
+        if len(docs) == 1:  # one document (a CloudFactory submit's item, task item, work): no bulk set-up
+            doc = docs[0]
+            doc_id = doc.get("id")
+            if not isinstance(doc_id, str) or not doc_id:
+                raise ValueError("documents need a non-empty string 'id'")
+            if doc_id in raw:
+                raise DuplicateId(doc_id)
+            raw[doc_id] = doc
+            self._index_add(doc_id, doc)  # (the buckets ``_fill_index`` makes for one id)
+            self._table.clear_cache()
+            self._store.touch()
+            return
         ids = [d.get("id") for d in docs]
         if set(map(type, ids)) - {str}:  # (passes of C over the ids, when they are all strings)
             for doc_id in ids:

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from urllib.parse import parse_qs
 
 from ..gate import PUBLIC_PREFIXES
+from .faults import applied_faults
 from .operations import operation_of
 
 DEFAULT_MAX_ENTRIES = 1000
@@ -71,8 +72,6 @@ class Journal:
         (most recorded requests are never read, and building one cost as much as a handler)."""
         if raw.path.startswith(PUBLIC_PREFIXES):
             return
-        from .faults import applied_faults
-
         # Everything that could change later is taken now: times, faults fired, the body limit.
         limit = self.body_limit
         pending = _Pending(vendor, raw.method, raw.path, raw.query_string, raw.headers, _head(raw.body, limit),

@@ -110,6 +110,30 @@ def test_review_many_checks_every_review_first():
     assert stats["reviewers"]["r1"] == {"approved": 1, "rejected": 1, "changes_requested": 0}
 
 
+def test_insert_many_of_one_document_at_a_time_matches_one_bulk_insert():
+    """The one-document path of the bulk insert (a CloudFactory submit writes its item, task item and work
+    that way) builds the buckets the bulk path builds: none, one id, a tuple of a few, a dict of many."""
+    docs = [{"id": f"d{i}", "group": "many" if i % 2 else i % 3, "tags": ["x", i % 2], "v": None} for i in range(40)]
+    singles, bulk = Store(), Store()
+    for store in (singles, bulk):
+        store.table("x", indexes=("group", "tags", "v"))
+    for d in docs:
+        R.insert_many(singles.table("x"), [dict(d)])
+    R.insert_many(bulk.table("x"), [dict(d) for d in docs])
+    assert singles.export() == bulk.export()
+    for field, value in (("group", "many"), ("group", 0), ("tags", ["x", 1]), ("v", None), ("group", "none")):
+        assert singles.table("x").find(**{field: value}) == bulk.table("x").find(**{field: value})
+    assert [d["id"] for d in R.find_eq(singles.table("x"), "group", "many")] == [f"d{i}" for i in range(1, 40, 2)]
+    version = singles.version
+    with pytest.raises(KeyError):  # an id already stored: refused, nothing changed
+        R.insert_many(singles.table("x"), [{"id": "d3", "group": "other"}])
+    with pytest.raises(ValueError):
+        R.insert_many(singles.table("x"), [{"id": "", "group": "other"}])
+    assert singles.export() == bulk.export() and singles.table("x").find(group="other") == []
+    R.insert_many(singles.table("x"), [{"id": "late", "group": 0}])
+    assert singles.version > version and R.find_eq(singles.table("x"), "group", 0)[-1]["id"] == "late"
+
+
 def test_insert_many_matches_plain_inserts_and_indexes():
     fast, slow = Store(), Store()
     docs = [{"id": f"d{i}", "group": i % 3, "tags": ["x", i % 2], "v": None} for i in range(20)]
