@@ -70,6 +70,9 @@ MIDDLEWARES = [_OURS.get(m, m) for m in ConnexionMiddleware.default_middlewares 
 # where Connexion builds its innermost app; nothing of Connexion's own classes changes, so another
 # Connexion app in the same process (a user's, under the pytest plugin) behaves exactly as before.
 
+_UNREAD = object()
+
+
 class _GateParsedRequest(ConnexionRequest):
     """Connexion's request, whose JSON body is the one the gate already parsed (one parse per request)."""
 
@@ -84,6 +87,15 @@ class _GateParsedRequest(ConnexionRequest):
             found = resolved_params(self._starlette_request.scope, where)
             setattr(self, slot, found if found is not None else stock.fget(self))
         return getattr(self, slot)
+
+    @property
+    def header_content_type(self) -> str | None:
+        """The request's Content-Type header (None: none), read from the scope once."""
+        if self._header_type is _UNREAD:
+            self._header_type = content_type_of(self._starlette_request.scope)
+        return self._header_type
+
+    _header_type = _UNREAD
 
     path_params = property(lambda self: self._validated("path", "_path_params", ConnexionRequest.path_params))
     query_params = property(lambda self: self._validated("query", "_query_params", ConnexionRequest.query_params))
@@ -106,7 +118,7 @@ class _NamesOnce(AsyncParameterDecorator):
 
         @functools.wraps(function)
         async def wrapper(request):
-            content_type = content_type_of(request)
+            content_type = request.header_content_type
             if content_type is not None and mimetype_of(content_type) in FORM_CONTENT_TYPES:
                 return await stock(request)
             return await function(**await plan.kwargs(request))

@@ -29,10 +29,10 @@ from python_multipart.multipart import parse_options_header  # (what ConnexionRe
 _KEPT = 16
 
 
-def content_type_of(request) -> str | None:
+def content_type_of(scope) -> str | None:
     """The request's first ``Content-Type`` header, or None: what ``request.content_type`` reads, without
     building the request's header mapping (a request without a body has none to read)."""
-    for key, value in request.scope["headers"]:
+    for key, value in scope["headers"]:
         if key.lower() == b"content-type":
             return value.decode("latin-1")
     return None
@@ -45,7 +45,8 @@ def mimetype_of(content_type: str) -> str:
 
 
 class ArgumentPlan:
-    """The keyword arguments of one handler (one operation), for requests whose body is not a form."""
+    """The keyword arguments of one handler (one operation), for requests whose body is not a form
+    (``app._GateParsedRequest``: its ``header_content_type`` is the request's Content-Type header)."""
 
     def __init__(self, function, sanitize):
         self.arguments, self.has_kwargs = inspect_function_arguments(unwrap_decorators(function))
@@ -82,7 +83,7 @@ class ArgumentPlan:
         sanitize, arguments, has_kwargs = self.sanitize, self.arguments, self.has_kwargs
 
         # _maybe_get_body: the body is read only when the handler takes it
-        content_type = content_type_of(request) or "application/octet-stream"  # (the stock default)
+        content_type = request.header_content_type or "application/octet-stream"  # (the stock default)
         body_name = self._body_name or sanitize(op.body_name(content_type))
         body = None
         if body_name in arguments or has_kwargs:

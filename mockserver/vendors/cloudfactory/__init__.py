@@ -26,7 +26,9 @@ import logging
 import re
 
 from ..base import RawRequest, Vendor
-from . import errors
+from . import errors, ratelimit
+from .cloudworkers import subscribe
+from .performance import CHECKED, QUALITY, THROUGHPUT, checked_record
 
 _WS_PATH = re.compile(r"^/v1/workstreams/([^/]+)(/.*)?$")
 _PERF_PATH = re.compile(r"^/v1/workstreams/([^/]+)/(task_completed|task_reviewed)$")
@@ -83,20 +85,14 @@ class CloudFactoryVendor(Vendor):
             status = 401 if request.path.startswith(_OVERSIGHT) else 403
             raise errors.bad_credentials(status)
         principal = {"key": key, "workstream_id": doc["workstream_id"]}
-        from .cloudworkers import subscribe
-
         subscribe(world)  # (cheap when attached already: a world some test built by hand)
         m = _WS_PATH.match(request.path)
         if m and m.group(1) != doc["workstream_id"]:
             raise errors.forbidden({"workstream_id": "the API key is not valid for this workstream"})
-        from . import ratelimit
-
         ratelimit.check(world, key, world.store.table("cloudfactory_workstreams").get(doc["workstream_id"]))
         perf = _PERF_PATH.match(request.path)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if perf and request.method == "POST" and (ctype == "application/json" or ctype.endswith("+json")):
-            from .performance import CHECKED, QUALITY, THROUGHPUT, checked_record
-
             # checked here for the vendor's error order; the handler stores this record as it is
             # (``request.json``: the gate's parse, None when empty; malformed ones never get here)
             ws_id, kind = perf.group(1), THROUGHPUT if perf.group(2) == "task_completed" else QUALITY
@@ -104,13 +100,10 @@ class CloudFactoryVendor(Vendor):
         return principal
 
     def seed(self, world, section):
-        from .cloudworkers import subscribe
         from .workspace import seed
 
         seed(world, section)
         subscribe(world)
 
     def attach(self, world):
-        from .cloudworkers import subscribe
-
         subscribe(world)  # Oversight progress reaches this world's adapter from the start, before any request
