@@ -34,7 +34,7 @@ def add_items(store: Store, source: str, items: list[dict], copy: bool = True) -
             docs.append(R.item_doc(key, source, item_id, R.compact(R.clone(item.get("data") or {})),
                                    _ground_truth(item.get("ground_truth")), t))  # compact dict (``records``)
         R.insert_many(coll, docs)
-        for follow in R.follows(store).find(source=source):
+        for follow in R.find_eq(R.follows(store), "source", source):  # (indexed: the bucket, in order)
             task = R.tasks(store).get(follow["task_id"])
             if task is not None:
                 attach_items(store, task, [d for d in docs if matches_filter(d, task.get("item_filter"))])

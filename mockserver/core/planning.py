@@ -56,17 +56,25 @@ def new_work(ti: dict, worker: str, t: float | None = None) -> dict:
                       ti["seq"], R.shared_key(ti["task_id"], worker), t)
 
 
-@contextlib.contextmanager
 def gc_paused(n: int):
     """Hold the cyclic garbage collector during a bulk build of ``n`` documents.
 
     Creating hundreds of thousands of dicts triggers full collections that walk every live object
     again and again (a third of the time of a 100k-item task); the documents hold no cycles, so
-    nothing is lost by collecting once afterwards, as Python then does on its own.
+    nothing is lost by collecting once afterwards, as Python then does on its own. Below 500 documents
+    nothing is held, and the context is one shared do-nothing object (single calls, e.g. a CloudFactory
+    submit, enter three of these).
     """
     if n < 500 or not gc.isenabled():
-        yield
-        return
+        return _NOTHING_HELD
+    return _gc_held()
+
+
+_NOTHING_HELD = contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _gc_held():
     gc.disable()
     try:
         yield
