@@ -82,11 +82,12 @@ class ArgumentPlan:
             self._learn(op)
         sanitize, arguments, has_kwargs = self.sanitize, self.arguments, self.has_kwargs
 
-        # _maybe_get_body: the body is read only when the handler takes it
+        # _maybe_get_body: the body is read only when the handler takes it (and, here, only when the
+        # operation has a body: the stock decorator reads one regardless, then passes nothing of it on)
         content_type = request.header_content_type or "application/octet-stream"  # (the stock default)
         body_name = self._body_name or sanitize(op.body_name(content_type))
         body = None
-        if body_name in arguments or has_kwargs:
+        if self._body_defined and (body_name in arguments or has_kwargs):
             body = request.json() if is_json_mimetype(content_type) else request.get_body()  # (get_body's test)
             while asyncio.iscoroutine(body):
                 body = await body

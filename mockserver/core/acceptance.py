@@ -142,6 +142,9 @@ def _figures(counters: dict) -> dict:
             "score_sum": score_sum, "score_n": score_n, "workers": workers}
 
 
+_NO_FIGURES = _figures({})  # (scalars, and a workers dict each caller gets afresh)
+
+
 def report(store: Store, acceptance_id: str) -> dict:
     """The acceptance's figures (see the module docstring), read in O(workers) from its counters."""
     with store.lock:
@@ -156,9 +159,12 @@ def acceptance_history(store: Store, task_id: str) -> dict:
     ``acceptances`` is how many were summed.  O(acceptances x workers)."""
     with store.lock:
         R.load_task(store, task_id)
+        found = R.find_eq(R.acceptances(store), "task_id", task_id)
+        if not found:  # (most tasks: the figures of nothing, without summing)
+            return {"task_id": task_id, "acceptances": 0, **_NO_FIGURES, "workers": {}}
         total: dict = {}
         n = 0
-        for acc in R.find_eq(R.acceptances(store), "task_id", task_id):
+        for acc in found:
             if acc["status"] == "cancelled":
                 continue
             n += 1
