@@ -92,7 +92,7 @@ class _GateParsedRequest(ConnexionRequest):
     def header_content_type(self) -> str | None:
         """The request's Content-Type header (None: none), read from the scope once."""
         if self._header_type is _UNREAD:
-            self._header_type = content_type_of(self._starlette_request.scope)
+            self._header_type = content_type_of(self._starlette_request.scope["headers"])
         return self._header_type
 
     _header_type = _UNREAD

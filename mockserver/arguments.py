@@ -29,10 +29,11 @@ from python_multipart.multipart import parse_options_header  # (what ConnexionRe
 _KEPT = 16
 
 
-def content_type_of(scope) -> str | None:
-    """The request's first ``Content-Type`` header, or None: what ``request.content_type`` reads, without
-    building the request's header mapping (a request without a body has none to read)."""
-    for key, value in scope["headers"]:
+def content_type_of(headers) -> str | None:
+    """The first ``Content-Type`` of an ASGI header list, or None: what ``request.content_type`` reads,
+    without building the request's header mapping (a request without a body has none to read), and what
+    ``connexion.utils.extract_content_type`` finds, without its per-call typing annotation."""
+    for key, value in headers:
         if key.lower() == b"content-type":
             return value.decode("latin-1")
     return None

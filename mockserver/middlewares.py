@@ -30,6 +30,8 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette._utils import get_route_path
 from starlette.routing import Match, Mount, Route, Router
 
+from .arguments import content_type_of
+
 log = logging.getLogger("mockserver")
 
 # Content types and encodings come from clients: what is kept per operation is bounded (beyond it, the
@@ -114,14 +116,7 @@ class _ValidateOnce(RequestValidationOperation):
         return validator
 
     def extract_content_type(self, headers) -> tuple[str, str]:
-        # ``connexion.utils.extract_content_type`` builds a typing annotation on every call; the same scan
-        # (first ``content-type`` header, names compared without case, latin-1) without it.
-        found = None
-        for key, value in headers:
-            if key.lower() == b"content-type":  # (only ASCII letters can lower-case into this name)
-                found = value.decode("latin-1")
-                break
-        mime_type, encoding = utils.split_content_type(found)
+        mime_type, encoding = utils.split_content_type(content_type_of(headers))
         if mime_type is None:  # the stock guess: the first type the operation consumes
             consumes = self._operation.consumes
             mime_type = consumes[0] if consumes else "application/octet-stream"

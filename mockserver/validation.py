@@ -4,7 +4,7 @@ Three costs removed:
 
 * Connexion builds a new JSON-schema validator for every parameter and body of every request; here one is
   kept per schema object (``_Validators``).
-* The body is parsed once, by the gate (strict JSON); the validator takes that value (``_parse``).
+* The body is parsed once, by the gate (strict JSON); the validator checks that value (``wrap_receive``).
 * Most bodies are valid: each body schema also gets a compiled "certainly valid" predicate (``quickcheck``)
   tried before jsonschema; when it cannot say yes, jsonschema decides.
 
@@ -194,8 +194,8 @@ class CachedJSONBodyValidator(JSONRequestBodyValidator):
             return receive, scope
         value = strictjson.parsed(scope)
         if value is not strictjson.ABSENT:
-            # The stock validator drains the body into a list, parses it (``_parse``: the gate's value) and
-            # replays the same messages downstream. With the gate's value at hand, it checks that value
+            # The stock validator drains the body into a list, parses it and replays the same messages
+            # downstream. With the gate's value at hand, it checks that value
             # and leaves the messages unread: downstream reads exactly what the replay would give.
             if not (value is None and self._nullable):
                 self._validate(value)
@@ -210,17 +210,6 @@ class CachedJSONBodyValidator(JSONRequestBodyValidator):
         if fields:
             raise InvalidFields(fields)
         return None
-
-    async def _parse(self, stream, scope):
-        """The gate's parse of this body when there is one (``strictjson.SCOPE_KEY``); Connexion's otherwise
-        (a default body it inserted for an empty request). The stream is drained either way: Connexion
-        replays the messages it saw to the handler."""
-        value = strictjson.parsed(scope)
-        if value is strictjson.ABSENT:
-            return await super()._parse(stream, scope)
-        async for _ in stream:
-            pass
-        return value
 
 
 VALIDATOR_MAP = {**connexion.validators.VALIDATOR_MAP, "parameter": CachedParameterValidator,
