@@ -341,6 +341,44 @@ class Collection:
         self._store.touch()
 
 
+class ReadMemo:
+    """Values derived from a store, kept until its next write: a view that reads many documents (a list
+    page's task views) is built once per state instead of once per request.
+
+    Sound because every change of state moves ``Store.version`` (writes through a ``Collection``, the
+    counters' in-place changes through ``touch``, ``load``/``restore``/``clear``): the persister
+    already relies on it.  A value built while a write happened is served to its own request at most.
+    Values are shared: never change one.
+    Use it through ``Store.extension(name, ReadMemo)``; at most ``LIMIT`` values per state.
+    """
+
+    LIMIT = 4096
+    __slots__ = ("_store", "_version", "_values")
+
+    def __init__(self, store: "Store"):
+        self._store = store
+        self._version = store.version
+        self._values: dict = {}
+
+    def get(self, key, build: Callable[[], Any]):
+        """The value kept for ``key`` in the current state, else ``build()`` (then kept for that state)."""
+        version = self._store.version
+        values = self._values
+        if version != self._version:
+            values = self._values = {}
+            self._version = version
+        else:
+            found = values.get(key)
+            if found is not None:
+                return found
+        value = build()
+        # Kept with the state seen before the build (``values``, even if a reader of a newer state has since
+        # replaced it): a write during the build makes the next read start afresh.
+        if len(values) < self.LIMIT:
+            values[key] = value
+        return value
+
+
 class Store:
     """The whole state: a TinyDB database of keyed collections behind one re-entrant lock."""
 

@@ -255,3 +255,60 @@ def test_task_list_offset_far_past_the_data_is_empty_not_an_error(modelarts):
     r = modelarts.get(TASKS, params={"offset": 10**30, "limit": 10})
     assert r.status_code == 200
     assert r.json()["tasks"] == [] and r.json()["count"] >= 1
+
+
+def test_task_list_follows_every_change(api):
+    """The list page (read before and after each change, so each read could reuse the one before it) shows
+    every kind of change: the task's own fields, its core status, labels (counters changed in place), the
+    team's members, an acceptance."""
+    c = api.c
+    team = api.team("team-follow", members=(("l1@example.com", 0), ("l2@example.com", 0)))
+    task = api.task(team, "task-follow")
+
+    def row():
+        page = ok(c.get(TASKS, params={"offset": 0, "limit": 20}))
+        assert page == ok(c.get(TASKS, params={"offset": 0, "limit": 20}))  # a second read of the same state
+        return next(t for t in page["tasks"] if t["task_id"] == task)
+
+    first = row()
+    assert first["status"] == 6 and first["sample_stats"]["unannotated_sample_count"] == 20
+    ok(c.put(f"{TASKS}/{task}", json={"task_name": "task-renamed", "description": "now described"}))
+    assert (row()["task_name"], row()["description"]) == ("task-renamed", "now described")
+    ok(c.post(f"{TASKS}/{task}", json={}))
+    assert row()["status"] == 1
+    api.label_all(task, team)
+    labeled = row()["sample_stats"]
+    assert labeled["unannotated_sample_count"] == 0 and labeled["uncheck_sample_count"] == 20
+    members = {w["email"]: w for wf in row()["workforces_config"]["workforces"] for w in wf["workers"]}
+    assert members["l2@example.com"]["status"] != 3
+    gone = api.worker_id(team, "l2@example.com")
+    assert ok(c.post(f"{V2}/workforces/{team}/workers/batch-delete", json={"workers": [gone]}))["success"]
+    members = {w["email"]: w for wf in row()["workforces_config"]["workforces"] for w in wf["workers"]}
+    assert members["l2@example.com"]["status"] == 3  # removed from its team since
+    assert "checking_task_desc" not in row()
+    checking = ok(c.post(f"{TASKS}/{task}/acceptance", json={"sampling_num": 5}))["task_id"]
+    after = row()
+    assert after["checking_task_desc"]["checking_task_id"] == checking
+    assert after["sample_stats"]["sampled_sample_count"] == 5 and after["check_rate"] == 0.25
+
+
+def test_task_list_follows_the_simulated_team(modelarts):
+    """Simulated members label, review and accept over the clock: after each step the list page (read
+    before it too) agrees with the samples themselves."""
+    c = modelarts
+    assert c.post("/_mock/scenario", json={"path": "modelarts-quickstart.yaml"}).status_code == 200
+    assert c.post("/_mock/clock", json={"mode": "manual"}).status_code == 200
+    seen = []
+    for step in (0, 60, 60, 120, 600):  # (the quick start is accepted within ten minutes)
+        assert c.post("/_mock/clock", json={"advance": step}).status_code == 200
+        page = ok(c.get(TASKS, params={"offset": 0, "limit": 20}))
+        assert page == ok(c.get(TASKS, params={"offset": 0, "limit": 20}))
+        stats = next(t for t in page["tasks"] if t["task_id"] == SEEDED_TASK)["sample_stats"]
+        samples = ok(c.get(f"{TASKS}/{SEEDED_TASK}/data-annotations/samples", params={"limit": 100}))["samples"]
+        by_status = {s: sum(x["sample_status"] == s for x in samples)
+                     for s in ("__NONE__", "__UNREVIEWED__", "__ACCEPTED__", "__REJECTED__")}
+        assert stats["unannotated_sample_count"] == by_status["__NONE__"], (step, stats, by_status)
+        assert stats["unreviewed_sample_count"] == by_status["__UNREVIEWED__"], (step, stats, by_status)
+        seen.append(stats)
+    assert seen[0]["unannotated_sample_count"] == 20 and seen[-1]["unannotated_sample_count"] == 0
+    assert len({tuple(sorted(s.items())) for s in seen}) >= 4  # the figures moved at (nearly) every step

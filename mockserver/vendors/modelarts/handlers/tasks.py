@@ -14,6 +14,7 @@ import itertools
 import sys
 
 from mockserver import core
+from mockserver.store import ReadMemo
 
 from ....world import current_world
 from .. import records as R
@@ -49,7 +50,15 @@ def _workforces_view(store, task: dict) -> dict:
 
 
 def _task_view(task: dict, label_stats=False, sample_stats=False, workforce_stats=False, detail=False) -> dict:
+    """The task as the documentation shows it: built once per state of the store (a list page read
+    again and again between writes costs its views once); shared, so never changed after."""
     store = _store()
+    key = (task["id"], bool(label_stats), bool(sample_stats), bool(workforce_stats), detail)
+    return store.extension("modelarts_task_views", ReadMemo).get(
+        key, lambda: _build_view(store, task, label_stats, sample_stats, workforce_stats, detail))
+
+
+def _build_view(store, task: dict, label_stats, sample_stats, workforce_stats, detail) -> dict:
     ctid = _ctid(task)
     core_task = core.peek_task(store, ctid)  # read only (status, workers, reviewers): no copy of the plan
     stats = core.peek_stats(store, ctid)  # read only, as core_task: no copy per task of a page
