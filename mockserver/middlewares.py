@@ -1,6 +1,6 @@
-"""Two of Connexion's middlewares, doing per operation what the stock ones do per request.
+"""Three of Connexion's middlewares, doing per operation (or per API) what the stock ones do per request.
 
-Both are subclasses passed in through ``connexion.AsyncApp(middlewares=...)`` (Connexion's documented way to
+All are subclasses passed in through ``connexion.AsyncApp(middlewares=...)`` (Connexion's documented way to
 choose the middleware stack); nothing of Connexion's own classes changes, so another Connexion app in the
 same process behaves as before.
 
@@ -82,7 +82,7 @@ class _ValidateOnce(RequestValidationOperation):
         if self._parameters is None:
             op = self._operation
             self._parameters = self._validator_map["parameter"](
-                op.parameters, uri_parser=op._uri_parser_class(op.parameters, op.body_definition()),
+                op.parameters, uri_parser=op.uri_parser_class(op.parameters, op.body_definition()),
                 strict_validation=self.strict_validation, security_query_params=self.security_query_params)
         return self._parameters
 
