@@ -61,7 +61,7 @@ def run(spec: str, max_examples: int, max_time: int, max_steps: int = 20, seed: 
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
             report.cases += len(recorder.cases)
-            for checks in recorder.checks.values():
+            for case_id, checks in recorder.checks.items():
                 for check in checks:
                     if check.failure_info is None:
                         continue
@@ -69,9 +69,20 @@ def run(spec: str, max_examples: int, max_time: int, max_steps: int = 20, seed: 
                     key = (recorder.label, check.name)
                     if key not in report.failures:
                         message = " ".join(str(getattr(failure, "message", "") or "").split())[:300]
-                        report.failures[key] = f"{failure.title}: {message} | {check.failure_info.code_sample}"
+                        report.failures[key] = (f"{failure.title}: {message}{_answered(recorder, case_id)} | "
+                                                f"{check.failure_info.code_sample}")
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
             info = getattr(event, "info", None)
             report.errors.append(str(getattr(info, "message", None) or info or event)[:500])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _answered(recorder, case_id: str) -> str:
+    """What the server answered the failing case (status and the start of the body), for the report."""
+    interaction = recorder.interactions.get(case_id)
+    response = interaction.response if interaction is not None else None
+    if response is None:
+        return ""
+    body = " ".join((response.content or b"")[:200].decode("utf-8", "replace").split())
+    return f" (answered {response.status_code}: {body})"
